@@ -1,0 +1,28 @@
+"""Production settings: secrets from the environment, HTTPS only, no demo shortcuts."""
+
+from django.core.exceptions import ImproperlyConfigured
+
+from config.env import env_bool, env_str
+from config.settings.base import *  # noqa: F403
+
+DEBUG = False
+SECRET_KEY = env_str("SAFEHUB_SECRET_KEY")
+if not SECRET_KEY or SECRET_KEY.startswith("insecure"):
+    raise ImproperlyConfigured("Set SAFEHUB_SECRET_KEY to a long random value in production.")
+
+# The demo's shortcuts can never be switched on here, whatever the environment says.
+SAFEHUB_DEMO_MODE = False
+
+SECURE_SSL_REDIRECT = env_bool("SAFEHUB_SSL_REDIRECT", True)
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_HSTS_SECONDS = 63072000
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+SECURE_HSTS_PRELOAD = True
+SESSION_COOKIE_SECURE = True
+CSRF_COOKIE_SECURE = True
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = False
+EMAIL_BACKEND = env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")

@@ -1,0 +1,13 @@
+"""The site's URL map: pages per app, the admin, and the versioned API."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("", include("safehub.core.urls")),
+    path("partnership/", include("safehub.partnership.urls")),
+    path("people/", include("safehub.people.urls")),
+    path("calendars/", include("safehub.timescales.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include("safehub.core.api_urls")),
+]

@@ -1,0 +1,22 @@
+"""The `safehub` command.
+
+Every sub-command is a Django management command, so `safehub demo`, `safehub serve`,
+`safehub worker`, `safehub import schools FILE.csv`, `safehub check --deploy` and
+Django's own commands (`migrate`, `createsuperuser`, ...) all run through here.
+"""
+
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.base")
+    from django.core.management import execute_from_command_line
+
+    args = sys.argv[1:] if argv is None else argv
+    execute_from_command_line(["safehub", *(args or ["help"])])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""`safehub import KIND FILE.csv`: the front to every CSV import in SafeHub."""
+
+import sys
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils.module_loading import import_string
+
+from safehub.core.imports import ImportFailed, ImportResult
+
+# Each kind names a function `(path, *, progress) -> ImportResult`.
+IMPORTERS = {
+    "schools": "safehub.partnership.imports.import_schools",
+    "term-dates": "safehub.timescales.imports.import_term_dates",
+}
+
+
+class Command(BaseCommand):
+    help = "Import a CSV file. Nothing is written unless every row is valid."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("kind", choices=sorted(IMPORTERS), help="What the file holds.")
+        parser.add_argument("file", help="Path to the CSV file (UTF-8).")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        importer = import_string(IMPORTERS[options["kind"]])
+        show_progress = options["verbosity"] > 0 and sys.stderr.isatty()
+
+        def progress(done: int, total: int) -> None:
+            if options["verbosity"] > 0 and total >= 1000:
+                end = "\n" if done == total or not show_progress else "\r"
+                self.stderr.write(f"  {done:,} of {total:,} rows checked", ending=end)
+
+        try:
+            result: ImportResult = importer(options["file"], progress=progress)
+        except FileNotFoundError as error:
+            raise CommandError(f"There is no file at {error.filename}.") from error
+        except UnicodeDecodeError as error:
+            raise CommandError("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.") from error
+        except ImportFailed as error:
+            raise CommandError(f"The {options['kind']} file was rejected.\n{error.summary()}") from error
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Imported {result.rows:,} rows: {result.created:,} new, {result.updated:,} updated, "
+                f"{result.unchanged:,} unchanged."
+            )
+        )
+        for note in result.notes:
+            self.stdout.write(note)

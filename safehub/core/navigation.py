@@ -1,0 +1,39 @@
+"""The service navigation: which sections a user sees, from their capabilities."""
+
+from dataclasses import dataclass
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+from safehub.partnership.roles import Capability, has_capability
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    active: bool
+
+
+_SECTIONS = [
+    ("Home", "core:home", None),
+    ("People", "people:search", Capability.SEARCH_PEOPLE),
+    ("Pupils", "people:school-roll", Capability.VIEW_SCHOOL_ROLL),
+    ("Directory", "partnership:directory", Capability.VIEW_DIRECTORY),
+    ("Calendars", "timescales:calendars", Capability.VIEW_CALENDARS),
+    ("API", "core:api-docs", Capability.USE_API),
+]
+
+
+def navigation_for(request: HttpRequest) -> list[NavItem]:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    items = []
+    for label, name, capability in _SECTIONS:
+        if capability is not None and not has_capability(user, capability):
+            continue
+        url = reverse(name)
+        active = request.path == url if url == "/" else request.path.startswith(url)
+        items.append(NavItem(label, url, active))
+    return items

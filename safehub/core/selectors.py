@@ -1,0 +1,72 @@
+"""What the home and status pages show. Personal data comes only through app selectors."""
+
+import datetime
+from typing import Any
+
+from django.db.models import Count
+from django.utils import timezone
+
+from safehub.core.models import WorkerHeartbeat
+from safehub.partnership.models import EDUCATION_KINDS, Organisation, OrganisationKind, User
+from safehub.partnership.roles import Capability, has_capability
+from safehub.people.models import Person, PersonKind
+from safehub.people.selectors import school_roll
+
+WORKER_STALE_AFTER = datetime.timedelta(minutes=3)
+
+
+def home_page_for(*, user: User) -> dict[str, Any]:
+    """The sections of the home page this user's roles call for."""
+    context: dict[str, Any] = {
+        "can_search": has_capability(user, Capability.SEARCH_PEOPLE),
+        "can_view_roll": has_capability(user, Capability.VIEW_SCHOOL_ROLL),
+        "can_view_performance": has_capability(user, Capability.VIEW_PERFORMANCE),
+        "can_review_access": has_capability(user, Capability.REVIEW_ACCESS),
+        "can_manage": has_capability(user, Capability.MANAGE_DIRECTORY),
+        "teams": list(user.teams.all()),
+    }
+    if context["can_view_roll"]:
+        roll = school_roll(user=user)
+        context["roll_count"] = roll.count()
+        context["roll_preview"] = list(roll[:10])
+        if user.organisation and user.organisation.is_education:
+            from safehub.timescales.calendar import next_school_day_start
+
+            context["next_school_day"] = next_school_day_start(user.organisation, timezone.now())
+    if context["can_view_performance"] or context["can_manage"]:
+        context["partnership_figures"] = partnership_figures()
+    if context["can_review_access"]:
+        context["users_by_role"] = users_by_role()
+    return context
+
+
+def partnership_figures() -> dict[str, int]:
+    """Counts only: no personal data."""
+    by_kind = dict(Organisation.objects.open().values_list("kind").annotate(n=Count("pk")))
+    return {
+        "local_authorities": by_kind.get(OrganisationKind.LOCAL_AUTHORITY, 0),
+        "schools_and_settings": sum(by_kind.get(kind, 0) for kind in EDUCATION_KINDS),
+        "health_bodies": sum(
+            by_kind.get(kind, 0)
+            for kind in (OrganisationKind.INTEGRATED_CARE_BOARD, OrganisationKind.HEALTH_TRUST, OrganisationKind.GP_PRACTICE)
+        ),
+        "children": Person.objects.filter(kind=PersonKind.CHILD).count(),
+        "users": User.objects.filter(is_active=True).count(),
+    }
+
+
+def users_by_role() -> list[dict[str, Any]]:
+    from safehub.partnership.models import RoleAssignment
+    from safehub.partnership.roles import Role
+
+    counts = dict(RoleAssignment.objects.filter(user__is_active=True).values_list("role").annotate(n=Count("pk")))
+    return [{"role": role.label, "count": counts.get(role.value, 0)} for role in Role]
+
+
+def system_status() -> dict[str, Any]:
+    heartbeat = WorkerHeartbeat.objects.filter(pk=1).first()
+    now = timezone.now()
+    return {
+        "worker_seen_at": heartbeat.seen_at if heartbeat else None,
+        "worker_running": bool(heartbeat and now - heartbeat.seen_at < WORKER_STALE_AFTER),
+    }

@@ -1,0 +1,24 @@
+"""Writes that belong to the system itself rather than to a safeguarding process."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from safehub.core.models import WorkerHeartbeat
+
+HEARTBEAT_SCHEDULE_NAME = "Worker heartbeat"
+
+
+@transaction.atomic
+def record_worker_heartbeat() -> WorkerHeartbeat:
+    heartbeat, _ = WorkerHeartbeat.objects.update_or_create(pk=1, defaults={"seen_at": timezone.now()})
+    return heartbeat
+
+
+def ensure_schedules() -> None:
+    """Create the worker's recurring jobs; running it again changes nothing."""
+    from django_q.models import Schedule
+
+    Schedule.objects.update_or_create(
+        name=HEARTBEAT_SCHEDULE_NAME,
+        defaults={"func": "safehub.core.tasks.record_worker_heartbeat", "schedule_type": Schedule.MINUTES, "minutes": 1},
+    )

@@ -1,0 +1,88 @@
+"""SafeHub's small GOV.UK Frontend component layer: form fields, error summary, tags and
+pagination, rendered with the Design System's markup so every page looks and behaves alike."""
+
+from typing import Any
+from urllib.parse import urlencode
+
+from django import forms, template
+from django.core.paginator import Page
+from django.http import HttpRequest
+
+register = template.Library()
+
+
+def _widget_kind(field: forms.BoundField) -> str:
+    widget = field.field.widget
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.FileInput):
+        return "file"
+    return "input"
+
+
+@register.inclusion_tag("includes/field.html")
+def govuk_field(field: forms.BoundField, width: str = "", label_class: str = "govuk-label") -> dict[str, Any]:
+    widget = field.field.widget
+    input_type = getattr(widget, "input_type", "text")
+    return {
+        "field": field,
+        "kind": _widget_kind(field),
+        "input_type": input_type,
+        "width": width,
+        "label_class": label_class,
+        "value": field.value() if field.value() is not None else "",
+        "autocomplete": widget.attrs.get("autocomplete", ""),
+        "spellcheck": widget.attrs.get("spellcheck", ""),
+    }
+
+
+@register.inclusion_tag("includes/error_summary.html")
+def govuk_error_summary(*forms_: forms.Form) -> dict[str, Any]:
+    errors: list[tuple[str, str]] = []
+    for form in forms_:
+        if form is None or not form.is_bound:
+            continue
+        for message in form.non_field_errors():
+            errors.append(("", message))
+        for name, field_errors in form.errors.items():
+            if name == "__all__":
+                continue
+            anchor = f"#{form[name].id_for_label or 'id_' + name}"
+            errors.extend((anchor, message) for message in field_errors)
+    return {"errors": errors}
+
+
+TAG_COLOURS = {"grey", "green", "turquoise", "blue", "light-blue", "purple", "pink", "red", "orange", "yellow"}
+
+
+@register.simple_tag
+def govuk_tag_class(colour: str) -> str:
+    return f"govuk-tag govuk-tag--{colour}" if colour in TAG_COLOURS else "govuk-tag"
+
+
+@register.inclusion_tag("includes/pagination.html", takes_context=True)
+def govuk_pagination(context: dict[str, Any], page: Page) -> dict[str, Any]:  # type: ignore[type-arg]
+    request: HttpRequest = context["request"]
+
+    def link(number: int) -> str:
+        params = request.GET.copy()
+        params["page"] = str(number)
+        return "?" + urlencode(sorted(params.items()))
+
+    numbers = []
+    for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
+        numbers.append({"number": number, "url": link(number) if isinstance(number, int) else "", "current": number == page.number})
+    return {
+        "page": page,
+        "numbers": numbers,
+        "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
+        "next_url": link(page.next_page_number()) if page.has_next() else "",
+    }

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from safehub.partnership import api
+
+urlpatterns: list = []

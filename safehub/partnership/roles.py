@@ -1,0 +1,91 @@
+"""Every role in SafeHub and what each may do: the one place where this is defined.
+
+Views, APIs and selectors ask `has_capability(user, Capability.X)`; nothing else in the
+code base decides from a role name. The "Trust core" adds record-level scope on top of
+these capabilities (`access.can` / `visible_to`), never instead of them.
+"""
+
+from collections.abc import Iterable
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from django.db import models
+
+if TYPE_CHECKING:
+    from safehub.partnership.models import User
+
+
+class Role(models.TextChoices):
+    HUB_PRACTITIONER = "hub_practitioner", "Hub practitioner"
+    SOCIAL_WORKER = "social_worker", "Social worker"
+    TEAM_MANAGER = "team_manager", "Team manager"
+    POLICE_OFFICER = "police_officer", "Police officer"
+    POLICE_SUPERVISOR = "police_supervisor", "Police supervisor"
+    HEALTH_PRACTITIONER = "health_practitioner", "Health practitioner"
+    DESIGNATED_SAFEGUARDING_LEAD = "dsl", "Designated safeguarding lead"
+    PARTNERSHIP_ANALYST = "partnership_analyst", "Partnership analyst"
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
+    SYSTEM_ADMIN = "system_admin", "System administrator"
+
+
+class Capability(StrEnum):
+    SEARCH_PEOPLE = "search_people"
+    VIEW_PERSON = "view_person"
+    VIEW_SCHOOL_ROLL = "view_school_roll"
+    VIEW_DIRECTORY = "view_directory"
+    VIEW_CALENDARS = "view_calendars"
+    MANAGE_CALENDARS = "manage_calendars"
+    MANAGE_DIRECTORY = "manage_directory"
+    MANAGE_SETTINGS = "manage_settings"
+    VIEW_PERFORMANCE = "view_performance"
+    REVIEW_ACCESS = "review_access"
+    USE_API = "use_api"
+
+
+_PRACTITIONER = {
+    Capability.SEARCH_PEOPLE,
+    Capability.VIEW_PERSON,
+    Capability.VIEW_DIRECTORY,
+    Capability.VIEW_CALENDARS,
+    Capability.USE_API,
+}
+
+CAPABILITIES: dict[Role, frozenset[Capability]] = {
+    Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER),
+    Role.SOCIAL_WORKER: frozenset(_PRACTITIONER),
+    Role.TEAM_MANAGER: frozenset(_PRACTITIONER | {Capability.VIEW_PERFORMANCE}),
+    Role.POLICE_OFFICER: frozenset(_PRACTITIONER),
+    Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | {Capability.VIEW_PERFORMANCE}),
+    Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER),
+    # A school's lead sees the children on its own roll, never a partnership-wide search.
+    Role.DESIGNATED_SAFEGUARDING_LEAD: frozenset(
+        {Capability.VIEW_SCHOOL_ROLL, Capability.VIEW_PERSON, Capability.VIEW_DIRECTORY, Capability.VIEW_CALENDARS}
+    ),
+    Role.PARTNERSHIP_ANALYST: frozenset(
+        {Capability.VIEW_PERFORMANCE, Capability.VIEW_DIRECTORY, Capability.VIEW_CALENDARS, Capability.USE_API}
+    ),
+    Role.PRIVACY_OFFICER: frozenset({Capability.REVIEW_ACCESS, Capability.VIEW_DIRECTORY}),
+    Role.SYSTEM_ADMIN: frozenset(
+        {
+            Capability.VIEW_DIRECTORY,
+            Capability.MANAGE_DIRECTORY,
+            Capability.VIEW_CALENDARS,
+            Capability.MANAGE_CALENDARS,
+            Capability.MANAGE_SETTINGS,
+            Capability.USE_API,
+        }
+    ),
+}
+
+
+def capabilities_of(roles: Iterable[str]) -> frozenset[Capability]:
+    granted: set[Capability] = set()
+    for role in roles:
+        granted |= CAPABILITIES.get(Role(role), frozenset())
+    return frozenset(granted)
+
+
+def has_capability(user: "User", capability: Capability) -> bool:
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return capability in user.capabilities

@@ -1,0 +1,38 @@
+"""Reads of the partnership directory. Organisations and teams are not personal data;
+users' names and contact details are shown only to signed-in users of the partnership."""
+
+from django.db.models import Count, Q, QuerySet
+from django.shortcuts import get_object_or_404
+
+from safehub.partnership.models import Organisation, Partnership, Team, User
+
+
+def directory(*, kind: str = "", name: str = "") -> QuerySet[Organisation]:
+    organisations = Organisation.objects.select_related("local_authority").annotate(team_count=Count("teams"))
+    if kind:
+        organisations = organisations.filter(kind=kind)
+    if name:
+        organisations = organisations.filter(Q(name__icontains=name) | Q(postcode__istartswith=name))
+        if name.isdigit():
+            organisations = organisations | Organisation.objects.filter(urn=int(name)).annotate(team_count=Count("teams"))
+    return organisations.order_by("kind", "name")
+
+
+def get_organisation(pk: int) -> Organisation:
+    return get_object_or_404(Organisation.objects.select_related("local_authority", "partnership"), pk=pk)
+
+
+def teams_of(organisation: Organisation) -> QuerySet[Team]:
+    return organisation.teams.annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+
+
+def get_team(pk: int) -> Team:
+    return get_object_or_404(Team.objects.select_related("organisation"), pk=pk)
+
+
+def members_of(team: Team) -> QuerySet[User]:
+    return team.members.filter(is_active=True).prefetch_related("role_assignments")
+
+
+def current_partnership() -> Partnership | None:
+    return Partnership.current()

@@ -1,0 +1,1 @@
+"""REST API endpoints of the people app."""

@@ -1,0 +1,5 @@
+from django.urls import path
+
+from safehub.people import api
+
+urlpatterns: list = []

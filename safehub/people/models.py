@@ -1,0 +1,348 @@
+"""People: children, unborn children and adults, and what identifies and connects them.
+
+A person's details change over time (names, addresses, schools); each is kept with its
+dates, so the record shows history and not just the latest value.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from safehub.partnership.models import Organisation, User
+from safehub.people import identifiers
+
+
+class PersonKind(models.TextChoices):
+    CHILD = "child", "Child"
+    UNBORN = "unborn", "Unborn child"
+    ADULT = "adult", "Adult"
+
+
+class Sex(models.TextChoices):
+    FEMALE = "female", "Female"
+    MALE = "male", "Male"
+    UNKNOWN = "unknown", "Not known"
+
+
+class DatePrecision(models.TextChoices):
+    """How much of a date of birth is known. Unknown parts are stored as 1."""
+
+    DAY = "day", "Full date"
+    MONTH = "month", "Month and year"
+    YEAR = "year", "Year only"
+
+
+class PersonQuerySet(models.QuerySet["Person"]):
+    def children(self) -> "PersonQuerySet":
+        return self.filter(kind__in=[PersonKind.CHILD, PersonKind.UNBORN])
+
+
+class Person(models.Model):
+    kind = models.CharField(max_length=10, choices=PersonKind.choices, default=PersonKind.CHILD)
+    given_names = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
+    date_of_birth = models.DateField(null=True, blank=True)
+    date_of_birth_precision = models.CharField(
+        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
+    )
+    expected_due_date = models.DateField(null=True, blank=True, help_text="Unborn children only.")
+    mother = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="unborn_children"
+    )
+    date_of_death = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["family_name", "given_names", "pk"]
+        indexes = [
+            models.Index(fields=["family_name", "given_names"]),
+            models.Index(fields=["date_of_birth"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind="unborn") | Q(expected_due_date__isnull=True),
+                name="due_date_only_for_unborn",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """A reference that identifies the record without naming the person."""
+        return f"P-{self.pk:07d}" if self.pk else "P-new"
+
+    @property
+    def full_name(self) -> str:
+        name = f"{self.given_names} {self.family_name}".strip()
+        if name:
+            return name
+        return "Unborn child" if self.kind == PersonKind.UNBORN else "Name not known"
+
+    def get_absolute_url(self) -> str:
+        return reverse("people:person", args=[self.pk])
+
+    @property
+    def date_of_birth_display(self) -> str:
+        if self.kind == PersonKind.UNBORN:
+            return f"Due {self.expected_due_date:%-d %B %Y}" if self.expected_due_date else "Due date not known"
+        dob = self.date_of_birth
+        if dob is None:
+            return "Not known"
+        match self.date_of_birth_precision:
+            case DatePrecision.YEAR:
+                return f"{dob:%Y} (year only)"
+            case DatePrecision.MONTH:
+                return f"{dob:%B %Y} (month only)"
+        return f"{dob:%-d %B %Y}"
+
+    def age_on(self, day: datetime.date) -> int | None:
+        dob = self.date_of_birth
+        if dob is None or self.kind == PersonKind.UNBORN:
+            return None
+        return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
+
+    def clean(self) -> None:
+        if self.kind == PersonKind.UNBORN:
+            if self.date_of_birth:
+                raise ValidationError({"date_of_birth": "An unborn child has an expected due date, not a date of birth."})
+            if self.mother_id is None:
+                raise ValidationError({"mother": "Link an unborn child to the mother's record."})
+        elif self.expected_due_date:
+            raise ValidationError({"expected_due_date": "Only an unborn child has an expected due date."})
+        if self.date_of_birth and self.date_of_birth > timezone.localdate():
+            raise ValidationError({"date_of_birth": "Date of birth must be today or in the past."})
+        if self.date_of_birth and self.date_of_birth_precision != DatePrecision.DAY:
+            expected_day = 1
+            expected_month = self.date_of_birth.month if self.date_of_birth_precision == DatePrecision.MONTH else 1
+            if (self.date_of_birth.day, self.date_of_birth.month) != (expected_day, expected_month):
+                raise ValidationError({"date_of_birth": "Store a partial date of birth with its unknown parts as 1."})
+
+
+class NameKind(models.TextChoices):
+    PREVIOUS = "previous", "Previous name"
+    ALIAS = "alias", "Also known as"
+    BIRTH = "birth", "Name at birth"
+
+
+class PersonName(models.Model):
+    """A name the person has had or is known by, besides the current one on Person."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="other_names")
+    kind = models.CharField(max_length=10, choices=NameKind.choices)
+    given_names = models.CharField(max_length=150, blank=True)
+    family_name = models.CharField(max_length=150, blank=True)
+    used_from = models.DateField(null=True, blank=True)
+    used_until = models.DateField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["kind", "-used_until"]
+        indexes = [models.Index(fields=["family_name", "given_names"])]
+
+    def __str__(self) -> str:
+        return f"{self.given_names} {self.family_name}".strip()
+
+
+class IdentifierScheme(models.TextChoices):
+    NHS_NUMBER = "nhs", "NHS number"
+    UPN = "upn", "Unique pupil number (UPN)"
+    POLICE_REFERENCE = "police", "Police person reference"
+
+
+IDENTIFIER_VALIDATORS = {
+    IdentifierScheme.NHS_NUMBER: identifiers.validate_nhs_number,
+    IdentifierScheme.UPN: identifiers.validate_upn,
+    IdentifierScheme.POLICE_REFERENCE: identifiers.validate_police_reference,
+}
+
+
+class Identifier(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="identifiers")
+    scheme = models.CharField(max_length=10, choices=IdentifierScheme.choices)
+    value = models.CharField(max_length=30)
+    issuer = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, help_text="Who issued a police reference."
+    )
+
+    class Meta:
+        ordering = ["scheme"]
+        constraints = [models.UniqueConstraint(fields=["scheme", "value"], name="unique_identifier")]
+
+    def __str__(self) -> str:
+        return f"{self.get_scheme_display()} {self.display_value}"
+
+    @property
+    def display_value(self) -> str:
+        if self.scheme == IdentifierScheme.NHS_NUMBER:
+            return identifiers.format_nhs_number(self.value)
+        return self.value
+
+    def clean(self) -> None:
+        try:
+            self.value = IDENTIFIER_VALIDATORS[IdentifierScheme(self.scheme)](self.value)
+        except ValidationError as error:
+            raise ValidationError({"value": error.messages}) from error
+
+
+class Address(models.Model):
+    line_1 = models.CharField(max_length=200)
+    line_2 = models.CharField(max_length=200, blank=True)
+    town = models.CharField(max_length=100)
+    postcode = models.CharField(max_length=10, db_index=True)
+    uprn = models.BigIntegerField("UPRN", null=True, blank=True, unique=True)
+
+    class Meta:
+        verbose_name_plural = "addresses"
+
+    def __str__(self) -> str:
+        return ", ".join(part for part in (self.line_1, self.line_2, self.town, self.postcode) if part)
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        self.postcode = normalise_postcode(self.postcode)
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+
+def normalise_postcode(value: str) -> str:
+    compact = (value or "").upper().replace(" ", "")
+    return f"{compact[:-3]} {compact[-3:]}" if len(compact) > 3 else compact
+
+
+class DatedQuerySet[M: models.Model](models.QuerySet[M]):
+    """Rows that hold between a start and an optional end date."""
+
+    def current_on(self, day: datetime.date | None = None) -> "DatedQuerySet[M]":
+        day = day or timezone.localdate()
+        return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class PersonAddress(models.Model):
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="addresses")
+    address = models.ForeignKey(Address, on_delete=models.PROTECT, related_name="residents")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    is_confidential = models.BooleanField(
+        default=False, help_text="For example a refuge: withheld from anyone who may not see it."
+    )
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        verbose_name_plural = "person addresses"
+
+    def __str__(self) -> str:
+        return f"{self.person.reference} at {self.address}"
+
+    def clean(self) -> None:
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+
+class RelationshipKind(models.TextChoices):
+    PARENT = "parent", "Parent"
+    STEP_PARENT = "step_parent", "Step-parent"
+    CARER = "carer", "Carer"
+    SIBLING = "sibling", "Sibling"
+    HOUSEHOLD_MEMBER = "household", "Household member"
+    OTHER = "other", "Other"
+
+
+SYMMETRIC_RELATIONSHIPS = frozenset({RelationshipKind.SIBLING, RelationshipKind.HOUSEHOLD_MEMBER, RelationshipKind.OTHER})
+INVERSE_LABELS = {
+    RelationshipKind.PARENT: "Child",
+    RelationshipKind.STEP_PARENT: "Step-child",
+    RelationshipKind.CARER: "Cared for",
+}
+
+
+class Relationship(models.Model):
+    """`person` is the `kind` of `related_to`: "Jo is a parent of Sam"."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_from")
+    related_to = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="relationships_to")
+    kind = models.CharField(max_length=12, choices=RelationshipKind.choices)
+    description = models.CharField(max_length=200, blank=True, help_text="For 'other': how they are related.")
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=~Q(person=models.F("related_to")), name="relationship_not_to_self"),
+            models.UniqueConstraint(fields=["person", "related_to", "kind"], name="unique_relationship"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.person.reference} {self.get_kind_display()} of {self.related_to.reference}"
+
+    def clean(self) -> None:
+        if self.person_id and self.person_id == self.related_to_id:
+            raise ValidationError("A person cannot be related to themselves.")
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+
+class Enrolment(models.Model):
+    """A child on the roll of a school or early-years setting."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="enrolments")
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="enrolments")
+    start_date = models.DateField()
+    end_date = models.DateField(null=True, blank=True)
+
+    objects = DatedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date"]
+        indexes = [models.Index(fields=["organisation", "end_date"])]
+
+    def __str__(self) -> str:
+        return f"{self.person.reference} at {self.organisation}"
+
+    def clean(self) -> None:
+        if self.organisation_id and not self.organisation.is_education:
+            raise ValidationError({"organisation": "Children are enrolled at a school or early-years setting."})
+        if self.end_date and self.end_date < self.start_date:
+            raise ValidationError({"end_date": "The end date must be on or after the start date."})
+
+
+class ChronologyVisibility(models.TextChoices):
+    PARTNERSHIP = "partnership", "Every agency working with the child"
+    RECORDING_AGENCY = "agency", "The recording agency only"
+
+
+class ChronologyEntry(models.Model):
+    """One event in a person's single, multi-agency timeline. Later processes add their own."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="chronology")
+    occurred_at = models.DateTimeField()
+    category = models.CharField(max_length=40, help_text="What kind of event, e.g. 'enrolment' or 'contact'.")
+    summary = models.CharField(max_length=300)
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, null=True, blank=True, related_name="chronology_entries"
+    )
+    recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True)
+    visibility = models.CharField(
+        max_length=12, choices=ChronologyVisibility.choices, default=ChronologyVisibility.PARTNERSHIP
+    )
+    source_type = models.CharField(max_length=60, blank=True, help_text="The app and model that recorded it.")
+    source_id = models.CharField(max_length=40, blank=True)
+
+    class Meta:
+        ordering = ["-occurred_at", "-pk"]
+        verbose_name_plural = "chronology entries"
+        indexes = [models.Index(fields=["person", "-occurred_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.occurred_at:%Y-%m-%d} {self.category}"

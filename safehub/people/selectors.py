@@ -1,0 +1,185 @@
+"""Every read of a person's record. Each function starts from `persons_visible_to(user)`.
+
+Scope today comes from role capabilities: practitioners of the partner agencies may find
+anyone; a school's designated safeguarding lead sees only children on the school's roll.
+The "Trust core" narrows practitioners to their legitimate relationships here, in one place.
+"""
+
+import datetime
+import re
+from dataclasses import dataclass
+
+from django.db.models import Prefetch, Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+
+from safehub.partnership.models import User
+from safehub.partnership.roles import Capability, has_capability
+from safehub.people.identifiers import normalise_nhs_number
+from safehub.people.models import (
+    ChronologyEntry,
+    ChronologyVisibility,
+    Enrolment,
+    Identifier,
+    Person,
+    PersonAddress,
+    PersonKind,
+    Relationship,
+    normalise_postcode,
+)
+
+
+def persons_visible_to(user: User) -> QuerySet[Person]:
+    if has_capability(user, Capability.SEARCH_PEOPLE):
+        return Person.objects.all()
+    if has_capability(user, Capability.VIEW_SCHOOL_ROLL) and user.organisation_id:
+        on_roll = Enrolment.objects.current_on().filter(organisation_id=user.organisation_id)
+        return Person.objects.filter(pk__in=on_roll.values("person_id"))
+    return Person.objects.none()
+
+
+@dataclass(frozen=True)
+class PersonSearch:
+    name: str = ""
+    date_of_birth: datetime.date | None = None
+    identifier: str = ""
+    postcode: str = ""
+    kind: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.name or self.date_of_birth or self.identifier or self.postcode)
+
+
+def search_people(*, user: User, search: PersonSearch) -> QuerySet[Person]:
+    """People matching every criterion given: each word of the name against current and
+    other names (start of a name), date of birth (a partial one matches its year or
+    month), an NHS number, UPN or police reference, and a current or past postcode."""
+    people = persons_visible_to(user)
+    if search.is_empty:
+        return people.none()
+    for word in re.findall(r"[\w'-]+", search.name):
+        people = people.filter(
+            Q(given_names__istartswith=word)
+            | Q(family_name__istartswith=word)
+            | Q(given_names__icontains=f" {word}")
+            | Q(family_name__icontains=f"-{word}")
+            | Q(other_names__given_names__istartswith=word)
+            | Q(other_names__family_name__istartswith=word)
+        )
+    if search.date_of_birth:
+        dob = search.date_of_birth
+        people = people.filter(
+            Q(date_of_birth=dob)
+            | Q(date_of_birth_precision="month", date_of_birth=dob.replace(day=1))
+            | Q(date_of_birth_precision="year", date_of_birth=dob.replace(day=1, month=1))
+        )
+    if search.identifier:
+        raw = search.identifier.strip().upper()
+        candidates = {raw.replace(" ", ""), normalise_nhs_number(raw)}
+        people = people.filter(pk__in=Identifier.objects.filter(value__in=candidates).values("person_id"))
+    if search.postcode:
+        people = people.filter(
+            pk__in=PersonAddress.objects.filter(address__postcode=normalise_postcode(search.postcode)).values(
+                "person_id"
+            )
+        )
+    return people.distinct().prefetch_related(
+        Prefetch("addresses", queryset=PersonAddress.objects.current_on().select_related("address")),
+        "identifiers",
+    )
+
+
+def get_person(*, user: User, pk: int) -> Person:
+    """One person the user may see, or 404 (never a hint that a hidden record exists)."""
+    person = (
+        persons_visible_to(user)
+        .select_related("mother")
+        .prefetch_related(
+            "identifiers",
+            "other_names",
+            Prefetch("addresses", queryset=PersonAddress.objects.select_related("address")),
+            Prefetch("enrolments", queryset=Enrolment.objects.select_related("organisation")),
+        )
+        .filter(pk=pk)
+        .first()
+    )
+    if person is None:
+        raise Http404("No such person")
+    return person
+
+
+@dataclass(frozen=True)
+class HouseholdMember:
+    person: Person
+    relationship: str
+    current: bool
+    visible: bool
+
+
+def household_of(*, user: User, person: Person) -> list[HouseholdMember]:
+    """The person's relationships, both directions, and others at the current address.
+
+    People the viewer may not open are listed without their names.
+    """
+    today = timezone.localdate()
+    members: dict[int, HouseholdMember] = {}
+    relationships = Relationship.objects.filter(Q(person=person) | Q(related_to=person)).select_related(
+        "person", "related_to"
+    )
+    for rel in relationships:
+        current = rel.end_date is None or rel.end_date >= today
+        if rel.person_id == person.pk:
+            other, label = rel.related_to, _inverse_label(rel)
+        else:
+            other, label = rel.person, rel.get_kind_display()
+        members.setdefault(other.pk, HouseholdMember(other, label, current, visible=False))
+    current_addresses = PersonAddress.objects.current_on(today).filter(person=person).values("address_id")
+    co_residents = (
+        PersonAddress.objects.current_on(today)
+        .filter(address_id__in=current_addresses)
+        .exclude(person=person)
+        .select_related("person")
+    )
+    for residence in co_residents:
+        members.setdefault(
+            residence.person_id,
+            HouseholdMember(residence.person, "Lives at the same address", current=True, visible=False),
+        )
+    visible = set(persons_visible_to(user).filter(pk__in=list(members)).values_list("pk", flat=True))
+    ordered = sorted(
+        members.values(),
+        key=lambda m: (not m.current, m.person.kind != PersonKind.ADULT, m.person.date_of_birth or today),
+    )
+    return [HouseholdMember(m.person, m.relationship, m.current, m.person.pk in visible) for m in ordered]
+
+
+def _inverse_label(rel: Relationship) -> str:
+    """How `rel.related_to` stands to `rel.person`: if Jo is Sam's parent, Sam is Jo's child."""
+    from safehub.people.models import INVERSE_LABELS
+
+    return INVERSE_LABELS.get(rel.kind, rel.get_kind_display())  # type: ignore[call-overload]
+
+
+def chronology_for(*, user: User, person: Person) -> QuerySet[ChronologyEntry]:
+    """The person's timeline, newest first, without entries kept to another agency."""
+    return (
+        ChronologyEntry.objects.filter(person=person)
+        .filter(Q(visibility=ChronologyVisibility.PARTNERSHIP) | Q(organisation_id=user.organisation_id))
+        .select_related("organisation")
+    )
+
+
+def school_roll(*, user: User, name: str = "") -> QuerySet[Enrolment]:
+    """The children on the roll of the user's own school or setting today."""
+    if not has_capability(user, Capability.VIEW_SCHOOL_ROLL) or not user.organisation_id:
+        return Enrolment.objects.none()
+    roll = (
+        Enrolment.objects.current_on()
+        .filter(organisation_id=user.organisation_id, person__in=persons_visible_to(user))
+        .select_related("person")
+        .order_by("person__family_name", "person__given_names")
+    )
+    for word in re.findall(r"[\w'-]+", name):
+        roll = roll.filter(Q(person__given_names__istartswith=word) | Q(person__family_name__istartswith=word))
+    return roll
