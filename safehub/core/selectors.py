@@ -48,7 +48,11 @@ def partnership_figures() -> dict[str, int]:
         "schools_and_settings": sum(by_kind.get(kind, 0) for kind in EDUCATION_KINDS),
         "health_bodies": sum(
             by_kind.get(kind, 0)
-            for kind in (OrganisationKind.INTEGRATED_CARE_BOARD, OrganisationKind.HEALTH_TRUST, OrganisationKind.GP_PRACTICE)
+            for kind in (
+                OrganisationKind.INTEGRATED_CARE_BOARD,
+                OrganisationKind.HEALTH_TRUST,
+                OrganisationKind.GP_PRACTICE,
+            )
         ),
         "children": Person.objects.filter(kind=PersonKind.CHILD).count(),
         "users": User.objects.filter(is_active=True).count(),

@@ -20,5 +20,9 @@ def ensure_schedules() -> None:
 
     Schedule.objects.update_or_create(
         name=HEARTBEAT_SCHEDULE_NAME,
-        defaults={"func": "safehub.core.tasks.record_worker_heartbeat", "schedule_type": Schedule.MINUTES, "minutes": 1},
+        defaults={
+            "func": "safehub.core.tasks.record_worker_heartbeat",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+        },
     )

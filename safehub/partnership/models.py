@@ -63,7 +63,9 @@ class Organisation(models.Model):
     # Local authorities: the DfE three-digit LA code.
     la_code = models.CharField("LA code", max_length=3, blank=True)
     # Schools and settings.
-    urn = models.PositiveIntegerField("URN", null=True, blank=True, unique=True, help_text="DfE unique reference number")
+    urn = models.PositiveIntegerField(
+        "URN", null=True, blank=True, unique=True, help_text="DfE unique reference number"
+    )
     local_authority = models.ForeignKey(
         "self",
         on_delete=models.PROTECT,

@@ -14,7 +14,9 @@ def directory(*, kind: str = "", name: str = "") -> QuerySet[Organisation]:
     if name:
         organisations = organisations.filter(Q(name__icontains=name) | Q(postcode__istartswith=name))
         if name.isdigit():
-            organisations = organisations | Organisation.objects.filter(urn=int(name)).annotate(team_count=Count("teams"))
+            organisations = organisations | Organisation.objects.filter(urn=int(name)).annotate(
+                team_count=Count("teams")
+            )
     return organisations.order_by("kind", "name")
 
 

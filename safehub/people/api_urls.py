@@ -1,5 +1,1 @@
-from django.urls import path
-
-from safehub.people import api
-
 urlpatterns: list = []

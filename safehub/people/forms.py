@@ -5,8 +5,15 @@ from django.core.exceptions import ValidationError
 
 
 class PersonSearchForm(forms.Form):
-    name = forms.CharField(label="Name", required=False, max_length=200, help_text="Any part of their first or last name, or a previous name.")
-    date_of_birth = forms.CharField(label="Date of birth", required=False, max_length=20, help_text="For example, 27 3 2015 or 27/03/2015.")
+    name = forms.CharField(
+        label="Name",
+        required=False,
+        max_length=200,
+        help_text="Any part of their first or last name, or a previous name.",
+    )
+    date_of_birth = forms.CharField(
+        label="Date of birth", required=False, max_length=20, help_text="For example, 27 3 2015 or 27/03/2015."
+    )
     identifier = forms.CharField(label="NHS number, UPN or police reference", required=False, max_length=40)
     postcode = forms.CharField(label="Postcode", required=False, max_length=10)
 

@@ -47,13 +47,9 @@ class Person(models.Model):
     family_name = models.CharField(max_length=150, blank=True)
     sex = models.CharField(max_length=10, choices=Sex.choices, default=Sex.UNKNOWN)
     date_of_birth = models.DateField(null=True, blank=True)
-    date_of_birth_precision = models.CharField(
-        max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY
-    )
+    date_of_birth_precision = models.CharField(max_length=5, choices=DatePrecision.choices, default=DatePrecision.DAY)
     expected_due_date = models.DateField(null=True, blank=True, help_text="Unborn children only.")
-    mother = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="unborn_children"
-    )
+    mother = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="unborn_children")
     date_of_death = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
@@ -75,6 +71,9 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def get_absolute_url(self) -> str:
+        return reverse("people:person", args=[self.pk])
+
     @property
     def reference(self) -> str:
         """A reference that identifies the record without naming the person."""
@@ -86,9 +85,6 @@ class Person(models.Model):
         if name:
             return name
         return "Unborn child" if self.kind == PersonKind.UNBORN else "Name not known"
-
-    def get_absolute_url(self) -> str:
-        return reverse("people:person", args=[self.pk])
 
     @property
     def date_of_birth_display(self) -> str:
@@ -113,7 +109,9 @@ class Person(models.Model):
     def clean(self) -> None:
         if self.kind == PersonKind.UNBORN:
             if self.date_of_birth:
-                raise ValidationError({"date_of_birth": "An unborn child has an expected due date, not a date of birth."})
+                raise ValidationError(
+                    {"date_of_birth": "An unborn child has an expected due date, not a date of birth."}
+                )
             if self.mother_id is None:
                 raise ValidationError({"mother": "Link an unborn child to the mother's record."})
         elif self.expected_due_date:
@@ -257,7 +255,9 @@ class RelationshipKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
-SYMMETRIC_RELATIONSHIPS = frozenset({RelationshipKind.SIBLING, RelationshipKind.HOUSEHOLD_MEMBER, RelationshipKind.OTHER})
+SYMMETRIC_RELATIONSHIPS = frozenset(
+    {RelationshipKind.SIBLING, RelationshipKind.HOUSEHOLD_MEMBER, RelationshipKind.OTHER}
+)
 INVERSE_LABELS = {
     RelationshipKind.PARENT: "Child",
     RelationshipKind.STEP_PARENT: "Step-child",

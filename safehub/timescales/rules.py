@@ -30,40 +30,101 @@ class Timescale:
 
 TIMESCALE_LIST = [
     Timescale(
-        "referral_decision", "Decision on a referral", 1, Unit.WORKING_DAYS, False,
+        "referral_decision",
+        "Decision on a referral",
+        1,
+        Unit.WORKING_DAYS,
+        False,
         "Working Together to Safeguard Children 2023",
     ),
     Timescale(
-        "assessment_completion", "Assessment completed", 45, Unit.WORKING_DAYS, False,
+        "assessment_completion",
+        "Assessment completed",
+        45,
+        Unit.WORKING_DAYS,
+        False,
         "Working Together to Safeguard Children 2023",
     ),
     Timescale("research_due_red", "Multi-agency checks, red rating", 4, Unit.HOURS, True, "Local procedure"),
     Timescale("research_due_amber", "Multi-agency checks, amber rating", 1, Unit.WORKING_DAYS, True, "Local procedure"),
     Timescale("research_due_green", "Multi-agency checks, green rating", 3, Unit.WORKING_DAYS, True, "Local procedure"),
     Timescale(
-        "strategy_discussion", "Strategy discussion held after the decision to hold one", 1, Unit.WORKING_DAYS, True,
+        "strategy_discussion",
+        "Strategy discussion held after the decision to hold one",
+        1,
+        Unit.WORKING_DAYS,
+        True,
         "Local procedure",
     ),
     Timescale(
-        "invitation_escalation", "Escalate an unaccepted invitation before the meeting", 2, Unit.HOURS, True,
+        "invitation_escalation",
+        "Escalate an unaccepted invitation before the meeting",
+        2,
+        Unit.HOURS,
+        True,
         "Local procedure",
     ),
     Timescale(
-        "initial_conference", "Initial child protection conference after the strategy discussion", 15,
-        Unit.WORKING_DAYS, False, "Working Together to Safeguard Children 2023",
+        "initial_conference",
+        "Initial child protection conference after the strategy discussion",
+        15,
+        Unit.WORKING_DAYS,
+        False,
+        "Working Together to Safeguard Children 2023",
     ),
-    Timescale("pre_birth_conference_week", "Pre-birth conference by week of pregnancy", 34, Unit.WEEKS, True, "Local procedure"),
-    Timescale("first_review_conference", "First review conference after the initial", 3, Unit.MONTHS, False, "Working Together 2023"),
+    Timescale(
+        "pre_birth_conference_week",
+        "Pre-birth conference by week of pregnancy",
+        34,
+        Unit.WEEKS,
+        True,
+        "Local procedure",
+    ),
+    Timescale(
+        "first_review_conference",
+        "First review conference after the initial",
+        3,
+        Unit.MONTHS,
+        False,
+        "Working Together 2023",
+    ),
     Timescale("review_conference", "Later review conferences", 6, Unit.MONTHS, False, "Working Together 2023"),
-    Timescale("core_group_first", "First core group meeting after the initial conference", 10, Unit.WORKING_DAYS, True, "Local procedure"),
     Timescale(
-        "encompass_acknowledgement", "Operation Encompass notice acknowledged by", 10 * 60, Unit.CLOCK_TIME, True,
+        "core_group_first",
+        "First core group meeting after the initial conference",
+        10,
+        Unit.WORKING_DAYS,
+        True,
+        "Local procedure",
+    ),
+    Timescale(
+        "encompass_acknowledgement",
+        "Operation Encompass notice acknowledged by",
+        10 * 60,
+        Unit.CLOCK_TIME,
+        True,
         "Local protocol",
     ),
-    Timescale("return_home_interview", "Return home interview after a missing child returns", 72, Unit.HOURS, False, "DfE statutory guidance 2014"),
+    Timescale(
+        "return_home_interview",
+        "Return home interview after a missing child returns",
+        72,
+        Unit.HOURS,
+        False,
+        "DfE statutory guidance 2014",
+    ),
     Timescale("break_glass_duration", "Break-glass access lasts", 4, Unit.HOURS, True, "Local information governance"),
-    Timescale("national_panel_notification", "Serious incident notified to the national panel", 5, Unit.WORKING_DAYS, False, "Working Together 2023"),
-    Timescale("rapid_review", "Rapid review of a serious incident", 15, Unit.WORKING_DAYS, False, "Working Together 2023"),
+    Timescale(
+        "national_panel_notification",
+        "Serious incident notified to the national panel",
+        5,
+        Unit.WORKING_DAYS,
+        False,
+        "Working Together 2023",
+    ),
+    Timescale(
+        "rapid_review", "Rapid review of a serious incident", 15, Unit.WORKING_DAYS, False, "Working Together 2023"
+    ),
 ]
 
 TIMESCALES: dict[str, Timescale] = {t.key: t for t in TIMESCALE_LIST}
@@ -79,7 +140,9 @@ def timescale_value(key: str) -> int:
         partnership = Partnership.current()
         if partnership is not None:
             override = (
-                TimescaleSetting.objects.filter(partnership=partnership, key=key).values_list("value", flat=True).first()
+                TimescaleSetting.objects.filter(partnership=partnership, key=key)
+                .values_list("value", flat=True)
+                .first()
             )
             if override is not None:
                 return override

@@ -79,7 +79,9 @@ def govuk_pagination(context: dict[str, Any], page: Page) -> dict[str, Any]:  # 
 
     numbers = []
     for number in page.paginator.get_elided_page_range(page.number, on_each_side=1, on_ends=1):
-        numbers.append({"number": number, "url": link(number) if isinstance(number, int) else "", "current": number == page.number})
+        numbers.append(
+            {"number": number, "url": link(number) if isinstance(number, int) else "", "current": number == page.number}
+        )
     return {
         "page": page,
         "numbers": numbers,
