@@ -7,6 +7,7 @@ Datetimes come in aware (any zone) and go out aware in Europe/London.
 """
 
 import datetime
+from enum import StrEnum
 from functools import cache
 from typing import TYPE_CHECKING, overload
 from zoneinfo import ZoneInfo
@@ -115,33 +116,57 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
+class TermSource(StrEnum):
+    SCHOOL = "school"
+    LOCAL_AUTHORITY = "local_authority"
+
+
 class SchoolCalendar:
     """One school's school days: its terms (its own, else its local authority's), minus
-    weekends, bank holidays and its closure days. Loads a window of dates in two queries."""
+    weekends, bank holidays and its closure days. Loads a window of dates in a few queries.
+
+    Term dates are known from the first day of the first term recorded to the last day of
+    the last one; the holidays between those terms are not school days. Outside that span
+    (or with no terms at all) every working day counts as a school day, so that a notice to
+    the school is never held back for want of a calendar.
+    """
 
     def __init__(self, school: "Organisation", start: datetime.date, end: datetime.date) -> None:
+        from django.db.models import Max, Min
+
         from safehub.timescales.models import SchoolClosure, TermDate
 
         self.school = school
-        own_terms = TermDate.objects.filter(school=school)
-        if own_terms.exists():
-            terms = own_terms
+        self.source: TermSource | None = None
+        terms = TermDate.objects.filter(school=school)
+        span = terms.aggregate(first=Min("start_date"), last=Max("end_date"))
+        if span["first"] is not None:
+            self.source = TermSource.SCHOOL
         elif school.local_authority_id is not None:
             terms = TermDate.objects.filter(local_authority_id=school.local_authority_id)
-        else:
-            terms = TermDate.objects.none()
+            span = terms.aggregate(first=Min("start_date"), last=Max("end_date"))
+            if span["first"] is not None:
+                self.source = TermSource.LOCAL_AUTHORITY
+        self.known_from: datetime.date | None = span["first"]
+        self.known_until: datetime.date | None = span["last"]
         self.terms = list(terms.filter(end_date__gte=start, start_date__lte=end).values_list("start_date", "end_date"))
-        # With no term dates known for these dates, every working day counts as a school
-        # day, so that a notice to the school is never held back for want of a calendar.
-        self.has_calendar = bool(self.terms)
         self.closures = set(
             SchoolClosure.objects.filter(school=school, date__range=(start, end)).values_list("date", flat=True)
         )
 
+    @property
+    def has_calendar(self) -> bool:
+        return self.source is not None
+
+    def knows_terms_on(self, day: datetime.date) -> bool:
+        if self.known_from is None or self.known_until is None:
+            return False
+        return self.known_from <= day <= self.known_until
+
     def is_school_day(self, day: datetime.date) -> bool:
         if not is_working_day(day) or day in self.closures:
             return False
-        if not self.has_calendar:
+        if not self.knows_terms_on(day):
             return True
         return any(first <= day <= last for first, last in self.terms)
 
@@ -156,15 +181,23 @@ def next_school_day_start(school: "Organisation", after: datetime.datetime) -> d
     An incident at 07:59 on a school day with an 08:45 start gives 08:45 that morning;
     one at 08:45 or later gives the start of the following school day.
     """
+    return next_school_day_starts(school, after, count=1)[0]
+
+
+def next_school_day_starts(school: "Organisation", after: datetime.datetime, *, count: int) -> list[datetime.datetime]:
+    """The starts of the school's next `count` school days after `after`, in Europe/London."""
     local = _to_london(after)
     first = local.date()
     calendar = SchoolCalendar(school, first, first + datetime.timedelta(days=SCHOOL_DAY_SEARCH_LIMIT))
+    starts: list[datetime.datetime] = []
     for offset in range(SCHOOL_DAY_SEARCH_LIMIT + 1):
         day = first + datetime.timedelta(days=offset)
         if calendar.is_school_day(day):
-            starts = datetime.datetime.combine(day, school.school_day_starts, tzinfo=LONDON)
-            if starts > local:
-                return starts
+            start = datetime.datetime.combine(day, school.school_day_starts, tzinfo=LONDON)
+            if start > local:
+                starts.append(start)
+                if len(starts) == count:
+                    return starts
     raise CalendarError(
         f"No school day is known for {school.name} in the {SCHOOL_DAY_SEARCH_LIMIT} days after "
         f"{local:%-d %B %Y}. Import its term dates."

@@ -48,6 +48,24 @@ class TermDate(models.Model):
             raise ValidationError("A term belongs to either a local authority or one school.")
         if self.start_date and self.end_date and self.end_date < self.start_date:
             raise ValidationError({"end_date": "A term must end on or after the day it starts."})
+        if self.local_authority is not None and self.local_authority.kind != OrganisationKind.LOCAL_AUTHORITY:
+            raise ValidationError({"local_authority": f"{self.local_authority} is not a local authority."})
+        if self.school is not None and not self.school.is_education:
+            raise ValidationError({"school": f"{self.school} is not a school or setting."})
+        overlapping = self.overlapping_terms().first()
+        if overlapping is not None:
+            raise ValidationError(f"This term overlaps {overlapping}. Terms of one owner must not overlap.")
+
+    def overlapping_terms(self) -> "models.QuerySet[TermDate]":
+        """Other terms of the same owner that share at least one day with this one."""
+        if not (self.start_date and self.end_date) or (self.local_authority_id is None) == (self.school_id is None):
+            return TermDate.objects.none()
+        owner = {"school_id": self.school_id} if self.school_id else {"local_authority_id": self.local_authority_id}
+        return (
+            TermDate.objects.filter(**owner, start_date__lte=self.end_date, end_date__gte=self.start_date)
+            .exclude(pk=self.pk)
+            .order_by("start_date")
+        )
 
 
 class ClosureKind(models.TextChoices):
@@ -69,6 +87,10 @@ class SchoolClosure(models.Model):
 
     def __str__(self) -> str:
         return f"{self.school}: {self.get_kind_display()} on {self.date:%-d %b %Y}"
+
+    def clean(self) -> None:
+        if self.school_id is not None and not self.school.is_education:
+            raise ValidationError({"school": f"{self.school} is not a school or setting."})
 
 
 class TimescaleSetting(models.Model):

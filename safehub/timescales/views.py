@@ -4,9 +4,10 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
-from safehub.partnership import selectors as partnership_selectors
 from safehub.partnership.roles import Capability, has_capability
+from safehub.timescales import selectors
 
 
 def _require(request: HttpRequest) -> None:
@@ -17,11 +18,18 @@ def _require(request: HttpRequest) -> None:
 @login_required
 def calendars(request: HttpRequest) -> HttpResponse:
     _require(request)
-    return render(request, "timescales/calendars.html", {})
+    today = timezone.localdate()
+    context = {
+        "timescales": selectors.timescales_in_force(),
+        "bank_holiday_years": [(year, selectors.bank_holidays(year)) for year in (today.year, today.year + 1)],
+        "authorities": selectors.local_authority_terms(today),
+    }
+    return render(request, "timescales/calendars.html", context)
 
 
 @login_required
 def school_calendar(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request)
-    school = partnership_selectors.get_organisation(pk)
-    return render(request, "timescales/school_calendar.html", {"school": school})
+    school = selectors.get_school(pk)
+    summary = selectors.school_calendar(school, timezone.now())
+    return render(request, "timescales/school_calendar.html", {"school": school, "calendar": summary})
