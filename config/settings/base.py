@@ -127,7 +127,9 @@ SECURE_CSP = {
 }
 
 # Django 6.1's MAILERS. Outside production, mail goes to the console unless told otherwise.
-MAILERS = {"default": {"BACKEND": env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}}
+MAILERS: dict[str, dict[str, object]] = {
+    "default": {"BACKEND": env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
+}
 DEFAULT_FROM_EMAIL = env_str("SAFEHUB_FROM_EMAIL", "SafeHub <no-reply@safehub.invalid>")
 
 REST_FRAMEWORK = {

@@ -174,8 +174,7 @@ class User(AbstractUser):
 
     def clean(self) -> None:
         super().clean()
-        teams_elsewhere = self.pk and self.teams.exclude(organisation_id=self.organisation_id).exists()
-        if teams_elsewhere:
+        if self.pk and self.teams.exclude(organisation=self.organisation).exists():
             raise ValidationError({"teams": "A user's teams must belong to the user's organisation."})
 
 

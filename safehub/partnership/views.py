@@ -35,7 +35,7 @@ def directory(request: HttpRequest) -> HttpResponse:
 def organisation(request: HttpRequest, pk: int) -> HttpResponse:
     _require_directory(request)
     org = selectors.get_organisation(pk)
-    context = {"organisation": org, "teams": selectors.teams_of(org)}
+    context: dict[str, object] = {"organisation": org, "teams": selectors.teams_of(org)}
     if org.is_education:
         from safehub.timescales.calendar import next_school_day_start
 

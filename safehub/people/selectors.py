@@ -95,12 +95,9 @@ def get_person(*, user: User, pk: int) -> Person:
     person = (
         persons_visible_to(user)
         .select_related("mother")
-        .prefetch_related(
-            "identifiers",
-            "other_names",
-            Prefetch("addresses", queryset=PersonAddress.objects.select_related("address")),
-            Prefetch("enrolments", queryset=Enrolment.objects.select_related("organisation")),
-        )
+        .prefetch_related("identifiers", "other_names")
+        .prefetch_related(Prefetch("addresses", queryset=PersonAddress.objects.select_related("address")))
+        .prefetch_related(Prefetch("enrolments", queryset=Enrolment.objects.select_related("organisation")))
         .filter(pk=pk)
         .first()
     )

@@ -51,12 +51,12 @@ def govuk_error_summary(*forms_: forms.Form) -> dict[str, Any]:
         if form is None or not form.is_bound:
             continue
         for message in form.non_field_errors():
-            errors.append(("", message))
+            errors.append(("", str(message)))
         for name, field_errors in form.errors.items():
             if name == "__all__":
                 continue
             anchor = f"#{form[name].id_for_label or 'id_' + name}"
-            errors.extend((anchor, message) for message in field_errors)
+            errors.extend((anchor, str(message)) for message in field_errors)
     return {"errors": errors}
 
 
@@ -69,7 +69,7 @@ def govuk_tag_class(colour: str) -> str:
 
 
 @register.inclusion_tag("includes/pagination.html", takes_context=True)
-def govuk_pagination(context: dict[str, Any], page: Page) -> dict[str, Any]:  # type: ignore[type-arg]
+def govuk_pagination(context: dict[str, Any], page: Page) -> dict[str, Any]:
     request: HttpRequest = context["request"]
 
     def link(number: int) -> str:
