@@ -1,5 +1,7 @@
 """What every API endpoint shares: authentication, the one error shape, the docs page."""
 
+import json
+
 import pytest
 from django.urls import reverse
 
@@ -7,9 +9,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_an_anonymous_call_gets_401_in_the_one_error_shape(client):
-    response = client.get(reverse("api-schema"))
+    response = client.get(reverse("api-schema"), {"format": "json"})
     assert response.status_code in (401, 403)
-    error = response.json()["error"]
+    error = json.loads(response.content)["error"]
     assert error["status"] == response.status_code
     assert error["code"] == "not_authenticated"
     assert error["message"]
@@ -31,4 +33,4 @@ def test_api_responses_are_never_cached(client, social_worker):
     response = client.get(reverse("api-schema"), {"format": "json"})
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
-    assert response.json()["openapi"].startswith("3.1")
+    assert json.loads(response.content)["openapi"].startswith("3.1")
