@@ -1,1 +1,12 @@
-urlpatterns: list = []
+"""REST API endpoints of the partnership app, under /api/v1/."""
+
+from django.urls import path
+
+from safehub.partnership import api
+
+urlpatterns = [
+    path("organisations/", api.OrganisationListApi.as_view(), name="api-organisations"),
+    path("organisations/<int:pk>/", api.OrganisationDetailApi.as_view(), name="api-organisation"),
+    path("organisations/<int:pk>/teams/", api.OrganisationTeamsApi.as_view(), name="api-organisation-teams"),
+    path("me/", api.MeApi.as_view(), name="api-me"),
+]

@@ -12,11 +12,10 @@ def directory(*, kind: str = "", name: str = "") -> QuerySet[Organisation]:
     if kind:
         organisations = organisations.filter(kind=kind)
     if name:
-        organisations = organisations.filter(Q(name__icontains=name) | Q(postcode__istartswith=name))
+        matches = Q(name__icontains=name) | Q(postcode__istartswith=name)
         if name.isdigit():
-            organisations = organisations | Organisation.objects.filter(urn=int(name)).annotate(
-                team_count=Count("teams")
-            )
+            matches |= Q(urn=int(name))
+        organisations = organisations.filter(matches)
     return organisations.order_by("kind", "name")
 
 
@@ -25,7 +24,10 @@ def get_organisation(pk: int) -> Organisation:
 
 
 def teams_of(organisation: Organisation) -> QuerySet[Team]:
-    return organisation.teams.annotate(member_count=Count("members", filter=Q(members__is_active=True)))
+    # Meta.ordering does not apply to a grouped (annotated) query, so order explicitly.
+    return organisation.teams.annotate(member_count=Count("members", filter=Q(members__is_active=True))).order_by(
+        "name"
+    )
 
 
 def get_team(pk: int) -> Team:
