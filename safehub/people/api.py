@@ -1,1 +1,315 @@
-"""REST API endpoints of the people app."""
+"""REST API for finding people and reading their records. Every read goes through
+`safehub.people.selectors`, so the API shows exactly what the pages show.
+
+Search terms are personal data, so searching is a POST with the terms in the body, never
+in the URL. A person the caller may not see is answered 404, the same as one that does
+not exist, so the API never hints that a hidden record is there.
+"""
+
+import datetime
+from typing import Any
+
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, extend_schema_field
+from rest_framework import serializers
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from safehub.partnership.api import ApiView, error_responses
+from safehub.partnership.models import OrganisationKind
+from safehub.partnership.roles import Capability
+from safehub.people import identifiers, selectors
+from safehub.people.models import (
+    ChronologyVisibility,
+    DatePrecision,
+    IdentifierScheme,
+    NameKind,
+    Person,
+    PersonAddress,
+    PersonKind,
+    Sex,
+)
+
+IDENTIFIER_HELP = (
+    "An NHS number (10 digits, spaces allowed), a UPN or a police person reference. "
+    "Ten digits are always read as an NHS number and must pass its check digit."
+)
+
+
+class IdentifierSerializer(serializers.Serializer):
+    scheme = serializers.ChoiceField(choices=IdentifierScheme.choices)
+    value = serializers.CharField()
+    display_value = serializers.CharField()
+
+    class Meta:
+        ref_name = "PersonIdentifier"
+
+
+class PostcodeSerializer(serializers.Serializer):
+    withheld = serializers.BooleanField(help_text="True for a confidential address, such as a refuge.")
+    postcode = serializers.CharField(allow_null=True)
+
+    class Meta:
+        ref_name = "PersonCurrentPostcode"
+
+    def to_representation(self, instance: PersonAddress) -> dict[str, Any]:
+        if instance.is_confidential:
+            return {"withheld": True, "postcode": None}
+        return {"withheld": False, "postcode": instance.address.postcode}
+
+
+class PersonSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField(help_text="Identifies the record without naming the person.")
+    kind = serializers.ChoiceField(choices=PersonKind.choices)
+    full_name = serializers.CharField()
+    given_names = serializers.CharField()
+    family_name = serializers.CharField()
+    sex = serializers.ChoiceField(choices=Sex.choices)
+    date_of_birth = serializers.DateField(
+        allow_null=True, help_text="Unknown parts of a partial date are stored as 1: see date_of_birth_precision."
+    )
+    date_of_birth_precision = serializers.ChoiceField(choices=DatePrecision.choices)
+    date_of_birth_display = serializers.CharField()
+    expected_due_date = serializers.DateField(allow_null=True, help_text="Unborn children only.")
+    identifiers = IdentifierSerializer(many=True, source="identifiers.all")
+
+    class Meta:
+        ref_name = "PersonSummary"
+
+
+class PersonLinkSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    reference = serializers.CharField()
+    full_name = serializers.CharField()
+    kind = serializers.ChoiceField(choices=PersonKind.choices)
+    date_of_birth_display = serializers.CharField()
+
+    class Meta:
+        ref_name = "PersonLink"
+
+
+class HouseholdMemberSerializer(serializers.Serializer):
+    relationship = serializers.CharField(help_text="How this person stands to the record's subject, e.g. 'Parent'.")
+    current = serializers.BooleanField()
+    visible = serializers.BooleanField(help_text="False when the caller may not open this person's record.")
+    kind = serializers.ChoiceField(choices=PersonKind.choices, source="person.kind")
+    person = PersonLinkSerializer(allow_null=True, help_text="Null when the person is not visible to the caller.")
+
+    class Meta:
+        ref_name = "PersonRelationship"
+
+    def to_representation(self, instance: selectors.HouseholdMember) -> dict[str, Any]:
+        data = super().to_representation(instance)
+        if not instance.visible:
+            data["person"] = None
+        return data
+
+
+class CurrentAddressSerializer(serializers.Serializer):
+    withheld = serializers.BooleanField(help_text="True for a confidential address: the other fields are then null.")
+    line_1 = serializers.CharField(allow_null=True)
+    line_2 = serializers.CharField(allow_null=True)
+    town = serializers.CharField(allow_null=True)
+    postcode = serializers.CharField(allow_null=True)
+    start_date = serializers.DateField(allow_null=True)
+
+    class Meta:
+        ref_name = "PersonCurrentAddress"
+
+    def to_representation(self, instance: PersonAddress) -> dict[str, Any]:
+        if instance.is_confidential:
+            return dict.fromkeys(("line_1", "line_2", "town", "postcode", "start_date"), None) | {"withheld": True}
+        address = instance.address
+        return {
+            "withheld": False,
+            "line_1": address.line_1,
+            "line_2": address.line_2,
+            "town": address.town,
+            "postcode": address.postcode,
+            "start_date": instance.start_date,
+        }
+
+
+class PersonSearchApi(ApiView):
+    """Find people by any mix of name, date of birth, identifier and postcode."""
+
+    required_capabilities = (Capability.USE_API, Capability.SEARCH_PEOPLE)
+
+    class InputSerializer(serializers.Serializer):
+        name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+        date_of_birth = serializers.DateField(
+            required=False,
+            allow_null=True,
+            input_formats=["iso-8601"],
+            error_messages={"invalid": "Enter the date of birth as year-month-day, like 2015-03-27."},
+            help_text="A partial date of birth on record matches its month or year.",
+        )
+        identifier = serializers.CharField(required=False, allow_blank=True, max_length=40, help_text=IDENTIFIER_HELP)
+        postcode = serializers.CharField(required=False, allow_blank=True, max_length=10)
+
+        class Meta:
+            ref_name = "PersonSearch"
+
+        def validate_date_of_birth(self, value: datetime.date | None) -> datetime.date | None:
+            if value and value > timezone.localdate():
+                raise serializers.ValidationError("Date of birth must be today or in the past.")
+            return value
+
+        def validate_identifier(self, value: str) -> str:
+            value = value.strip()
+            if not value:
+                return ""
+            digits = identifiers.normalise_nhs_number(value)
+            if digits.isdigit() and len(digits) == 10:
+                return identifiers.validate_nhs_number(digits)
+            for validate in (identifiers.validate_upn, identifiers.validate_police_reference):
+                try:
+                    return validate(value)
+                except DjangoValidationError:
+                    continue
+            raise serializers.ValidationError(
+                "Enter an NHS number (10 digits), a UPN (13 characters) or a police person reference."
+            )
+
+        def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+            if not any(attrs.get(name) for name in ("name", "date_of_birth", "identifier", "postcode")):
+                raise serializers.ValidationError("Enter a name, date of birth, identifier or postcode to search for.")
+            return attrs
+
+    class OutputSerializer(PersonSummarySerializer):
+        current_addresses = PostcodeSerializer(many=True, source="addresses.all")
+
+        class Meta:
+            ref_name = "PersonSearchResult"
+
+    @extend_schema(
+        summary="Find people",
+        description=(
+            "People matching every term given. Terms go in the body so that personal data stays out of URLs; "
+            "ask for further pages by sending the same body to `?page=2` and so on."
+        ),
+        request=InputSerializer,
+        responses={200: OutputSerializer(many=True), **error_responses(400, 401, 403)},
+    )
+    def post(self, request: Request) -> Response:
+        terms = self.InputSerializer(data=request.data)
+        terms.is_valid(raise_exception=True)
+        search = selectors.PersonSearch(
+            name=terms.validated_data.get("name", ""),
+            date_of_birth=terms.validated_data.get("date_of_birth"),
+            identifier=terms.validated_data.get("identifier", ""),
+            postcode=terms.validated_data.get("postcode", ""),
+        )
+        return self.paginated(selectors.search_people(user=self.user, search=search), self.OutputSerializer)
+
+
+class PersonDetailApi(ApiView):
+    """One person's record: identifiers, other names, current address, relationships and schools."""
+
+    required_capabilities = (Capability.USE_API, Capability.VIEW_PERSON)
+
+    class OutputSerializer(PersonSummarySerializer):
+        class OtherNameSerializer(serializers.Serializer):
+            kind = serializers.ChoiceField(choices=NameKind.choices)
+            given_names = serializers.CharField()
+            family_name = serializers.CharField()
+            used_from = serializers.DateField(allow_null=True)
+            used_until = serializers.DateField(allow_null=True)
+
+            class Meta:
+                ref_name = "PersonOtherName"
+
+        class EnrolmentSerializer(serializers.Serializer):
+            class OrganisationSerializer(serializers.Serializer):
+                id = serializers.IntegerField()
+                name = serializers.CharField()
+                kind = serializers.ChoiceField(choices=OrganisationKind.choices)
+
+                class Meta:
+                    ref_name = "EnrolmentOrganisation"
+
+            organisation = OrganisationSerializer()
+            start_date = serializers.DateField()
+            end_date = serializers.DateField(allow_null=True)
+
+            class Meta:
+                ref_name = "PersonEnrolment"
+
+        date_of_death = serializers.DateField(allow_null=True)
+        mother = serializers.SerializerMethodField(help_text="Unborn children: the mother, if visible to the caller.")
+        other_names = OtherNameSerializer(many=True, source="other_names.all")
+        current_address = serializers.SerializerMethodField()
+        relationships = serializers.SerializerMethodField()
+        enrolments = EnrolmentSerializer(many=True, source="enrolments.all")
+
+        class Meta:
+            ref_name = "PersonDetail"
+
+        @extend_schema_field(PersonLinkSerializer(allow_null=True))
+        def get_mother(self, person: Person) -> dict[str, Any] | None:
+            mother = self.context["mother"]
+            return PersonLinkSerializer(mother).data if mother else None
+
+        @extend_schema_field(CurrentAddressSerializer(allow_null=True))
+        def get_current_address(self, person: Person) -> dict[str, Any] | None:
+            today = timezone.localdate()
+            current = [
+                pa
+                for pa in person.addresses.all()
+                if (pa.start_date is None or pa.start_date <= today) and (pa.end_date is None or pa.end_date >= today)
+            ]
+            if not current:
+                return None
+            latest = max(current, key=lambda pa: pa.start_date or datetime.date.min)
+            return CurrentAddressSerializer(latest).data
+
+        @extend_schema_field(HouseholdMemberSerializer(many=True))
+        def get_relationships(self, person: Person) -> list[dict[str, Any]]:
+            return HouseholdMemberSerializer(self.context["household"], many=True).data  # type: ignore[return-value]
+
+    @extend_schema(
+        summary="One person's record",
+        description="A person the caller may not see is answered 404, exactly like one that does not exist.",
+        responses={200: OutputSerializer, **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        person = selectors.get_person(user=self.user, pk=pk)
+        mother = None
+        if person.mother_id:
+            mother = selectors.persons_visible_to(self.user).filter(pk=person.mother_id).first()
+        context = {"household": selectors.household_of(user=self.user, person=person), "mother": mother}
+        return Response(self.OutputSerializer(person, context=context).data)
+
+
+class PersonChronologyApi(ApiView):
+    """One person's multi-agency timeline. Entries another agency keeps to itself are left out."""
+
+    required_capabilities = (Capability.USE_API, Capability.VIEW_PERSON)
+
+    class OutputSerializer(serializers.Serializer):
+        class OrganisationSerializer(serializers.Serializer):
+            id = serializers.IntegerField()
+            name = serializers.CharField()
+
+            class Meta:
+                ref_name = "ChronologyOrganisation"
+
+        id = serializers.IntegerField()
+        occurred_at = serializers.DateTimeField()
+        category = serializers.CharField()
+        summary = serializers.CharField()
+        organisation = OrganisationSerializer(allow_null=True)
+        visibility = serializers.ChoiceField(choices=ChronologyVisibility.choices)
+
+        class Meta:
+            ref_name = "ChronologyEntry"
+
+    @extend_schema(
+        summary="One person's chronology, newest first",
+        responses={200: OutputSerializer(many=True), **error_responses(401, 403, 404)},
+    )
+    def get(self, request: Request, pk: int) -> Response:
+        person = selectors.get_person(user=self.user, pk=pk)
+        return self.paginated(selectors.chronology_for(user=self.user, person=person), self.OutputSerializer)

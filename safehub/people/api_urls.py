@@ -1,1 +1,11 @@
-urlpatterns: list = []
+"""REST API endpoints of the people app, under /api/v1/."""
+
+from django.urls import path
+
+from safehub.people import api
+
+urlpatterns = [
+    path("people/search/", api.PersonSearchApi.as_view(), name="api-people-search"),
+    path("people/<int:pk>/", api.PersonDetailApi.as_view(), name="api-person"),
+    path("people/<int:pk>/chronology/", api.PersonChronologyApi.as_view(), name="api-person-chronology"),
+]
