@@ -4,7 +4,7 @@ users' names and contact details are shown only to signed-in users of the partne
 from django.db.models import Count, Q, QuerySet
 from django.shortcuts import get_object_or_404
 
-from safehub.partnership.models import Organisation, Partnership, Team, User
+from safehub.partnership.models import Organisation, OrganisationKind, Partnership, Team, User
 
 
 def directory(*, kind: str = "", name: str = "") -> QuerySet[Organisation]:
@@ -40,3 +40,9 @@ def members_of(team: Team) -> QuerySet[User]:
 
 def current_partnership() -> Partnership | None:
     return Partnership.current()
+
+
+def member_counts(partnership: Partnership) -> list[tuple[str, int]]:
+    """How many member organisations of each kind, in the order of OrganisationKind."""
+    counts = dict(partnership.organisations.values_list("kind").annotate(n=Count("pk")))
+    return [(kind.label, counts[kind.value]) for kind in OrganisationKind if counts.get(kind.value)]

@@ -1,15 +1,18 @@
 """Directory pages: organisations, teams and the partnership's settings."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from safehub.partnership import selectors
-from safehub.partnership.forms import DirectoryFilterForm
+from safehub.partnership.forms import DirectoryFilterForm, PartnershipSettingsForm
 from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.services import update_partnership_settings
+from safehub.timescales.selectors import timescales_in_force
 
 
 def _require_directory(request: HttpRequest) -> None:
@@ -48,3 +51,48 @@ def team(request: HttpRequest, pk: int) -> HttpResponse:
     _require_directory(request)
     team = selectors.get_team(pk)
     return render(request, "partnership/team.html", {"team": team, "members": selectors.members_of(team)})
+
+
+@login_required
+def partnership_settings(request: HttpRequest) -> HttpResponse:
+    _require_directory(request)
+    partnership = selectors.current_partnership()
+    if partnership is None:
+        raise Http404("No partnership has been set up")
+    return render(
+        request,
+        "partnership/settings.html",
+        {
+            "partnership": partnership,
+            "members": selectors.member_counts(partnership),
+            "timescales": [t for t in timescales_in_force(partnership) if t.configurable],
+            "can_change": has_capability(request.user, Capability.MANAGE_SETTINGS),  # type: ignore[arg-type]
+        },
+    )
+
+
+@login_required
+def change_partnership_settings(request: HttpRequest) -> HttpResponse:
+    if not has_capability(request.user, Capability.MANAGE_SETTINGS):  # type: ignore[arg-type]
+        raise PermissionDenied
+    partnership = selectors.current_partnership()
+    if partnership is None:
+        raise Http404("No partnership has been set up")
+    timescales = timescales_in_force(partnership)
+    initial = {"name": partnership.name, "short_name": partnership.short_name, "hub_name": partnership.hub_name}
+    form = PartnershipSettingsForm(request.POST or None, initial=initial, timescales=timescales)
+    if request.method == "POST" and form.is_valid():
+        try:
+            update_partnership_settings(
+                partnership=partnership,
+                name=form.cleaned_data["name"],
+                short_name=form.cleaned_data["short_name"],
+                hub_name=form.cleaned_data["hub_name"],
+                timescales=form.timescale_values(),
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, "The partnership's settings have been saved.")
+            return redirect("partnership:settings")
+    return render(request, "partnership/settings_change.html", {"form": form})

@@ -1,0 +1,19 @@
+"""Writes to the partnership directory's settings."""
+
+from django.db import transaction
+
+from safehub.partnership.models import Partnership
+from safehub.timescales.services import set_local_timescales
+
+
+@transaction.atomic
+def update_partnership_settings(
+    *, partnership: Partnership, name: str, short_name: str, hub_name: str, timescales: dict[str, int | None]
+) -> list[str]:
+    """Save the partnership's names and local timescales together; returns the timescales changed."""
+    partnership.name = name.strip()
+    partnership.short_name = short_name.strip()
+    partnership.hub_name = hub_name.strip()
+    partnership.full_clean()
+    partnership.save()
+    return set_local_timescales(partnership=partnership, values=timescales)
