@@ -1,52 +1,57 @@
-"""REST API endpoints of the timescales app: working days, school days and the timescales in force."""
+"""REST API of the timescales app: working days, a school's next school day and the timescales in force.
+
+Views build on `safehub.partnership.api.ApiView` (capabilities, pagination, the error shape)
+and call the calendar functions or one selector.
+"""
 
 import datetime
-from typing import Any
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework import permissions, serializers
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from safehub.core.api import Pagination
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.api import ApiView, error_responses
+from safehub.partnership.roles import Capability
 from safehub.timescales import selectors
 from safehub.timescales.calendar import CalendarError, add_working_days, next_school_day_starts
 from safehub.timescales.rules import Unit
 
 MAX_WORKING_DAYS = 1000
+CALENDAR_CAPABILITIES = (Capability.USE_API, Capability.VIEW_CALENDARS)
 
 
-class CanUseCalendarApi(permissions.BasePermission):
-    message = "Your account cannot use the calendar API. Ask your administrator for API access."
+class WorkingDaysApi(ApiView):
+    """The date `days` working days after `start`. Weekends and England's bank holidays do not count."""
 
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        user = request.user
-        return has_capability(user, Capability.USE_API) and has_capability(user, Capability.VIEW_CALENDARS)  # type: ignore[arg-type]
-
-
-class WorkingDaysApi(APIView):
-    """The date `days` working days after `start` (England: weekends and bank holidays do not count)."""
-
-    permission_classes = [permissions.IsAuthenticated, CanUseCalendarApi]
+    required_capabilities = CALENDAR_CAPABILITIES
 
     class InputSerializer(serializers.Serializer):
-        start = serializers.DateField(help_text="The day to count from, as YYYY-MM-DD.")
-        days = serializers.IntegerField(
-            min_value=0, max_value=MAX_WORKING_DAYS, help_text="How many working days to add."
+        start = serializers.DateField(
+            input_formats=["iso-8601"],
+            error_messages={"invalid": "Enter the start as year-month-day, like 2026-12-24."},
+            help_text="The day to count from, as YYYY-MM-DD.",
         )
+        days = serializers.IntegerField(
+            min_value=0, max_value=MAX_WORKING_DAYS, help_text=f"How many working days to add, 0 to {MAX_WORKING_DAYS}."
+        )
+
+        class Meta:
+            ref_name = "WorkingDaysQuery"
 
     class OutputSerializer(serializers.Serializer):
         start = serializers.DateField()
         days = serializers.IntegerField()
-        due = serializers.DateField(help_text="The nth working day after start.")
+        due = serializers.DateField(help_text="The last day of the period: the nth working day after start.")
+
+        class Meta:
+            ref_name = "WorkingDays"
 
     @extend_schema(
-        operation_id="calendar_working_days",
+        summary="Add working days to a date",
         parameters=[InputSerializer],
-        responses={200: OutputSerializer},
+        responses={200: OutputSerializer, **error_responses(400, 401, 403)},
         tags=["calendar"],
     )
     def get(self, request: Request) -> Response:
@@ -61,26 +66,36 @@ class WorkingDaysApi(APIView):
         return Response(self.OutputSerializer({"start": start, "days": days, "due": due}).data)
 
 
-class NextSchoolDayApi(APIView):
-    """When a school's next school day starts after a moment, from its terms, closures and start time."""
+class NextSchoolDayApi(ApiView):
+    """When a school's next school day starts after a moment, from its terms, closure days and start time."""
 
-    permission_classes = [permissions.IsAuthenticated, CanUseCalendarApi]
+    required_capabilities = CALENDAR_CAPABILITIES
 
     class InputSerializer(serializers.Serializer):
         after = serializers.DateTimeField(
             required=False,
+            error_messages={"invalid": "Enter a date and time like 2026-10-23T18:00:00+01:00."},
             help_text="An ISO 8601 date and time; without an offset it is read as UK time. Defaults to now.",
         )
+
+        class Meta:
+            ref_name = "NextSchoolDayQuery"
 
     class OutputSerializer(serializers.Serializer):
         school = serializers.IntegerField(source="school.pk", help_text="The school's id.")
         after = serializers.DateTimeField()
-        next_school_day_start = serializers.DateTimeField(help_text="In UK time, with its UTC offset.")
+        next_school_day_start = serializers.DateTimeField(help_text="UK time, with its UTC offset.")
+
+        class Meta:
+            ref_name = "NextSchoolDay"
 
     @extend_schema(
-        operation_id="school_next_school_day",
-        parameters=[InputSerializer, OpenApiParameter("id", int, OpenApiParameter.PATH, description="School id")],
-        responses={200: OutputSerializer},
+        summary="A school's next school-day start",
+        parameters=[
+            InputSerializer,
+            OpenApiParameter("id", int, OpenApiParameter.PATH, description="The school's id."),
+        ],
+        responses={200: OutputSerializer, **error_responses(400, 401, 403, 404)},
         tags=["calendar"],
     )
     def get(self, request: Request, id: int) -> Response:
@@ -92,14 +107,15 @@ class NextSchoolDayApi(APIView):
             starts = next_school_day_starts(school, after, count=1)
         except CalendarError as error:
             raise serializers.ValidationError({"after": [str(error)]}) from error
-        data: dict[str, Any] = {"school": school, "after": after, "next_school_day_start": starts[0]}
-        return Response(self.OutputSerializer(data).data)
+        return Response(
+            self.OutputSerializer({"school": school, "after": after, "next_school_day_start": starts[0]}).data
+        )
 
 
-class TimescaleListApi(APIView):
+class TimescaleListApi(ApiView):
     """Every timescale SafeHub works to, with the value in force for this partnership."""
 
-    permission_classes = [permissions.IsAuthenticated, CanUseCalendarApi]
+    required_capabilities = CALENDAR_CAPABILITIES
 
     class OutputSerializer(serializers.Serializer):
         key = serializers.CharField()
@@ -110,11 +126,30 @@ class TimescaleListApi(APIView):
         default = serializers.IntegerField()
         configurable = serializers.BooleanField(help_text="Whether the partnership may set its own value.")
         set_locally = serializers.BooleanField(help_text="Whether the partnership has set its own value.")
-        source = serializers.CharField(help_text="Where the timescale comes from, such as statutory guidance.")  # type: ignore[assignment]
+        source = serializers.CharField(help_text="Where it comes from, such as statutory guidance.")  # type: ignore[assignment]
 
-    @extend_schema(operation_id="timescales_list", responses={200: OutputSerializer(many=True)}, tags=["calendar"])
+        class Meta:
+            ref_name = "Timescale"
+
+    @extend_schema(
+        summary="Timescales in force",
+        parameters=[
+            OpenApiParameter("page", int, description="Page number, from 1."),
+            OpenApiParameter("page_size", int, description="Timescales per page (at most 200)."),
+        ],
+        responses={
+            200: inline_serializer(
+                "PaginatedTimescaleList",
+                fields={
+                    "count": serializers.IntegerField(),
+                    "next": serializers.URLField(allow_null=True),
+                    "previous": serializers.URLField(allow_null=True),
+                    "results": OutputSerializer(many=True),
+                },
+            ),
+            **error_responses(401, 403),
+        },
+        tags=["calendar"],
+    )
     def get(self, request: Request) -> Response:
-        timescales = selectors.timescales_in_force()
-        paginator = Pagination()
-        page = paginator.paginate_queryset(timescales, request, view=self)
-        return paginator.get_paginated_response(self.OutputSerializer(page, many=True).data)
+        return self.paginated(selectors.timescales_in_force(), self.OutputSerializer)

@@ -1,0 +1,47 @@
+"""Timescales in force: defaults in code, local overrides per partnership, statutory ones fixed."""
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from safehub.timescales.models import TimescaleSetting
+from safehub.timescales.rules import TIMESCALES, timescale_value
+from tests.factories import PartnershipFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def test_default_is_in_force_without_an_override():
+    PartnershipFactory()
+    assert timescale_value("core_group_first") == TIMESCALES["core_group_first"].default == 10
+
+
+def test_partnership_override_of_a_local_timescale_is_in_force():
+    partnership = PartnershipFactory()
+    TimescaleSetting.objects.create(partnership=partnership, key="core_group_first", value=8)
+    assert timescale_value("core_group_first") == 8
+
+
+def test_default_is_in_force_when_there_is_no_partnership():
+    assert timescale_value("research_due_red") == 4
+
+
+def test_statutory_timescale_cannot_be_set_locally():
+    setting = TimescaleSetting(partnership=PartnershipFactory(), key="initial_conference", value=20)
+    with pytest.raises(ValidationError, match="set in law"):
+        setting.full_clean()
+
+
+def test_statutory_timescale_ignores_a_stored_override():
+    # Written past validation (for example by hand in the database): the law still wins.
+    TimescaleSetting.objects.create(partnership=PartnershipFactory(), key="initial_conference", value=20)
+    assert timescale_value("initial_conference") == 15
+
+
+def test_unknown_timescale_cannot_be_set():
+    setting = TimescaleSetting(partnership=PartnershipFactory(), key="tea_break", value=20)
+    with pytest.raises(ValidationError, match="no local timescale"):
+        setting.full_clean()
+
+
+def test_local_timescale_setting_passes_validation():
+    TimescaleSetting(partnership=PartnershipFactory(), key="break_glass_duration", value=2).full_clean()
