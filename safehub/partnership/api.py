@@ -40,7 +40,8 @@ class ErrorSerializer(serializers.Serializer):
         status = serializers.IntegerField()
         code = serializers.CharField()
         message = serializers.CharField(help_text="What is wrong and what to do, for a person to read.")
-        fields = serializers.DictField(
+        # DRF moves declared fields off the class, so `fields` does not shadow Serializer.fields.
+        fields = serializers.DictField(  # type: ignore[assignment]
             child=serializers.ListField(child=serializers.CharField()), help_text="Problems with each input field."
         )
 
@@ -80,7 +81,7 @@ class ApiView(APIView):
         self, queryset: QuerySet[Any] | Sequence[Any], serializer_class: type[serializers.Serializer]
     ) -> Response:
         paginator = self.pagination_class()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)  # type: ignore[arg-type]
+        page = paginator.paginate_queryset(queryset, self.request, view=self)
         return paginator.get_paginated_response(serializer_class(page, many=True).data)
 
     @property
@@ -218,7 +219,7 @@ class MeApi(ApiView):
 
         class RoleSerializer(serializers.Serializer):
             code = serializers.CharField(source="value")
-            label = serializers.CharField()
+            label = serializers.CharField()  # type: ignore[assignment]  # a declared field, not Field.label
 
             class Meta:
                 ref_name = "MeRole"
