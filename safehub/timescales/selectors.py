@@ -85,11 +85,12 @@ class BankHoliday:
 
 
 def bank_holidays(year: int) -> list[BankHoliday]:
-    """England's bank holidays in `year`, in date order."""
+    """England's bank holidays in `year`, in date order: the days off, so a Christmas Day that
+    falls on a Saturday shows as its substitute Monday only, as GOV.UK lists them."""
     day = datetime.date(year, 1, 1)
     found = []
     while day.year == year:
-        if is_bank_holiday(day):
+        if day.weekday() < 5 and is_bank_holiday(day):
             found.append(BankHoliday(day, bank_holiday_name(day) or "Bank holiday"))
         day += datetime.timedelta(days=1)
     return found
