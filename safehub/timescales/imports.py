@@ -121,6 +121,9 @@ class _TermDatesImport:
             return UNCHANGED
         outcome = UPDATED if term.pk is not None else CREATED
         term.name, term.end_date = name, end
+        # full_clean also refuses overlaps with terms already recorded. It sees rows written
+        # earlier in this file, so a file that shortens one term to make room for another
+        # must list the shortened term first.
         term.full_clean()
         term.save()
         return outcome
