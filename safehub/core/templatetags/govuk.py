@@ -29,11 +29,16 @@ def _widget_kind(field: forms.BoundField) -> str:
 
 
 @register.inclusion_tag("includes/field.html")
-def govuk_field(field: forms.BoundField, width: str = "", label_class: str = "govuk-label") -> dict[str, Any]:
+def govuk_field(
+    field: forms.BoundField, width: str = "", label_class: str = "govuk-label", extra_errors: Any = None
+) -> dict[str, Any]:
+    """One form field. `extra_errors` shows a form-wide error beside the field it is about
+    (a failed sign-in beside the password), as the Design System asks."""
     widget = field.field.widget
     input_type = getattr(widget, "input_type", "text")
     return {
         "field": field,
+        "errors": [str(message) for message in [*field.errors, *(extra_errors or [])]],
         "kind": _widget_kind(field),
         "input_type": input_type,
         "width": width,
@@ -45,13 +50,16 @@ def govuk_field(field: forms.BoundField, width: str = "", label_class: str = "go
 
 
 @register.inclusion_tag("includes/error_summary.html")
-def govuk_error_summary(*forms_: forms.Form) -> dict[str, Any]:
+def govuk_error_summary(*forms_: forms.Form, non_field_errors_link: str = "") -> dict[str, Any]:
+    """The "There is a problem" box. Form-wide errors link to the field with the id
+    `non_field_errors_link` when the page shows them beside it, else they are plain text."""
     errors: list[tuple[str, str]] = []
+    non_field_anchor = f"#{non_field_errors_link}" if non_field_errors_link else ""
     for form in forms_:
         if form is None or not form.is_bound:
             continue
         for message in form.non_field_errors():
-            errors.append(("", str(message)))
+            errors.append((non_field_anchor, str(message)))
         for name, field_errors in form.errors.items():
             if name == "__all__":
                 continue

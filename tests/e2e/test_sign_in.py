@@ -1,0 +1,128 @@
+"""Signing in and out, each role's home page and navigation, and the page furniture
+every page shares (skip link, headers)."""
+
+import re
+from urllib.parse import urlsplit
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from safehub.partnership.roles import Role
+from tests.e2e.conftest import CHROMIUM, NO_CHROMIUM, assert_no_axe_violations, navigation_labels, sign_in
+
+pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
+
+PRACTITIONER_NAVIGATION = ["Home", "People", "Directory", "Calendars", "API"]
+FIND_A_PERSON = ["Find a child or adult"]
+FIND_A_PERSON_AND_FIGURES = ["Find a child or adult", "The partnership"]
+
+# What each role's home page shows (its section headings) and which sections its navigation offers.
+HOME_PAGES = {
+    Role.HUB_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
+    Role.SOCIAL_WORKER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
+    Role.TEAM_MANAGER: (FIND_A_PERSON_AND_FIGURES, PRACTITIONER_NAVIGATION),
+    Role.POLICE_OFFICER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
+    Role.POLICE_SUPERVISOR: (FIND_A_PERSON_AND_FIGURES, PRACTITIONER_NAVIGATION),
+    Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
+    Role.DESIGNATED_SAFEGUARDING_LEAD: (["Your pupils"], ["Home", "Pupils", "Directory", "Calendars"]),
+    Role.PARTNERSHIP_ANALYST: (["The partnership"], ["Home", "Directory", "Calendars", "API"]),
+    Role.PRIVACY_OFFICER: (["Who holds which role"], ["Home", "Directory"]),
+    Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Directory", "Calendars", "API"]),
+}
+
+
+def home_sections(page: Page) -> list[str]:
+    return [text.strip() for text in page.locator("main h2.govuk-heading-m").all_inner_texts()]
+
+
+def test_sign_in_page_has_no_accessibility_violations(page: Page, transactional_db):
+    page.goto("/sign-in/")
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to SafeHub")
+    assert_no_axe_violations(page)
+
+
+@pytest.mark.parametrize("role", list(Role), ids=[role.value for role in Role])
+def test_each_role_signs_in_to_a_home_page_with_its_own_sections_and_navigation(page: Page, riverside, role: Role):
+    sign_in(page, riverside.users[role].username)
+
+    expected_sections, expected_navigation = HOME_PAGES[role]
+    assert page.url.endswith("/")
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {riverside.users[role].first_name}")
+    assert home_sections(page) == expected_sections
+    assert navigation_labels(page) == expected_navigation
+    assert_no_axe_violations(page)
+
+
+def test_wrong_password_shows_the_error_summary_and_the_error_beside_the_password(page: Page, riverside):
+    page.goto("/sign-in/")
+    page.get_by_label("Username").fill(riverside.users[Role.SOCIAL_WORKER].username)
+    page.get_by_label("Password").fill("not-the-password")
+    page.get_by_role("button", name="Sign in").click()
+
+    expect(page).to_have_title(re.compile(r"^Error: "))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary.get_by_role("heading")).to_have_text("There is a problem")
+    expect(summary.get_by_role("link", name="Enter a correct username and password")).to_have_attribute(
+        "href", "#id_password"
+    )
+    expect(page.locator("#id_password-error")).to_contain_text("Enter a correct username and password")
+    expect(page.get_by_label("Password")).to_have_attribute("aria-describedby", re.compile("id_password-error"))
+    expect(page.get_by_label("Password")).to_have_value("")
+    assert_no_axe_violations(page)
+
+
+def test_signing_out_ends_the_session(page: Page, riverside):
+    sign_in(page, riverside.users[Role.POLICE_OFFICER].username)
+
+    page.get_by_role("button", name="Sign out").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in to SafeHub")
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("You have signed out.")
+    assert_no_axe_violations(page)
+    page.goto("/")
+    assert urlsplit(page.url).path == "/sign-in/"
+    expect(page.get_by_role("button", name="Sign out")).to_have_count(0)
+
+
+def test_first_tab_on_a_page_focuses_the_skip_link(page: Page, riverside, sign_in_as):
+    sign_in_as(riverside.users[Role.HEALTH_PRACTITIONER])
+
+    page.keyboard.press("Tab")
+
+    skip_link = page.get_by_role("link", name="Skip to main content")
+    expect(skip_link).to_be_focused()
+    expect(skip_link).to_be_visible()
+    page.keyboard.press("Enter")
+    expect(page.locator("main")).to_be_focused()
+
+
+def test_signed_in_pages_are_never_cached_and_carry_a_content_security_policy(page: Page, riverside, sign_in_as):
+    sign_in_as(riverside.users[Role.SOCIAL_WORKER])
+    family = riverside.family
+
+    for path in ("/", "/people/", family.child.get_absolute_url(), "/partnership/", "/calendars/"):
+        response = page.goto(path)
+        assert response is not None, path
+        assert response.ok, path
+        headers = response.all_headers()
+        assert "no-store" in headers.get("cache-control", ""), path
+        assert "script-src 'self'" in headers.get("content-security-policy", ""), path
+
+
+def test_pages_load_without_console_errors_or_missing_files(page: Page, riverside, sign_in_as, browser_problems):
+    sign_in_as(riverside.users[Role.TEAM_MANAGER])
+
+    for path in (
+        "/",
+        "/people/",
+        riverside.family.child.get_absolute_url(),
+        "/partnership/",
+        riverside.school.get_absolute_url(),
+        riverside.safeguarding_team.get_absolute_url(),
+        "/calendars/",
+        "/api/",
+        "/status/",
+    ):
+        page.goto(path)
+        assert browser_problems.messages == [], path
