@@ -96,6 +96,8 @@ USE_I18N = False
 USE_TZ = True
 
 STATIC_URL = "/static/"
+# `safehub/` is a package, not an app, so its static directory is named here.
+STATICFILES_DIRS = [BASE_DIR / "safehub" / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
@@ -133,9 +135,10 @@ MAILERS: dict[str, dict[str, object]] = {
 DEFAULT_FROM_EMAIL = env_str("SAFEHUB_FROM_EMAIL", "SafeHub <no-reply@safehub.invalid>")
 
 REST_FRAMEWORK = {
+    # Token first, so that a call without credentials gets 401 with `WWW-Authenticate`.
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "safehub.core.api.Pagination",
@@ -157,6 +160,11 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "OrganisationKindEnum": "safehub.partnership.models.OrganisationKind",
+        "PersonKindEnum": "safehub.people.models.PersonKind",
+        "NameKindEnum": "safehub.people.models.NameKind",
+    },
 }
 
 Q_CLUSTER = {

@@ -1,92 +1,20 @@
 """REST API of the partnership directory: organisations, their teams, and the caller.
 
 Each endpoint is an APIView with its input and output serializers nested inside it
-(HackSoftware style) and calls one selector. `ApiView` is the base every SafeHub API
-view builds on: it checks capabilities through `has_capability` and paginates lists.
+(HackSoftware style) and calls one selector.
 """
 
-from collections.abc import Sequence
-from typing import Any, ClassVar
+from typing import Any
 
-from django.db.models import QuerySet
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
-from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
-from rest_framework.views import APIView
 
-from safehub.core.api import Pagination
+from safehub.core.api import ApiView, error_responses
 from safehub.partnership import selectors
 from safehub.partnership.models import OrganisationKind, User
-from safehub.partnership.roles import Capability, has_capability
-
-
-class CapabilityRequired(BasePermission):
-    """Lets a request through when the user has every capability the view lists."""
-
-    message = "Your roles in SafeHub do not allow this. Ask your SafeHub administrator if you need it."
-
-    def has_permission(self, request: Request, view: APIView) -> bool:
-        required: Sequence[Capability] = getattr(view, "required_capabilities", ())
-        return all(has_capability(request.user, capability) for capability in required)  # type: ignore[arg-type]
-
-
-class ErrorSerializer(serializers.Serializer):
-    """The one error shape of the API (see `safehub.core.api.exception_handler`)."""
-
-    class DetailSerializer(serializers.Serializer):
-        status = serializers.IntegerField()
-        code = serializers.CharField()
-        message = serializers.CharField(help_text="What is wrong and what to do, for a person to read.")
-        # DRF moves declared fields off the class, so `fields` does not shadow Serializer.fields.
-        fields = serializers.DictField(  # type: ignore[assignment]
-            child=serializers.ListField(child=serializers.CharField()), help_text="Problems with each input field."
-        )
-
-        class Meta:
-            ref_name = "ErrorDetail"
-
-    error = DetailSerializer()
-
-    class Meta:
-        ref_name = "Error"
-
-
-ERROR_DESCRIPTIONS = {
-    400: "The input is not valid: `fields` says what is wrong with each field.",
-    401: "No valid credentials: send `Authorization: Token <key>`.",
-    403: "The caller's roles do not allow this.",
-    404: "There is no such record, or the caller may not see it.",
-}
-
-
-def error_responses(*status_codes: int) -> dict[int, OpenApiResponse]:
-    """Schema entries for the error responses an endpoint may give."""
-    return {code: OpenApiResponse(ErrorSerializer, description=ERROR_DESCRIPTIONS[code]) for code in status_codes}
-
-
-class ApiView(APIView):
-    # The base of SafeHub's API views. Token authentication comes first so that a request
-    # without credentials gets 401 with `WWW-Authenticate: Token`: DRF takes that header
-    # from the first class, and with session authentication first it would answer 403.
-
-    authentication_classes = [TokenAuthentication, SessionAuthentication]
-    permission_classes = [IsAuthenticated, CapabilityRequired]
-    pagination_class = Pagination
-    required_capabilities: ClassVar[tuple[Capability, ...]] = (Capability.USE_API,)
-
-    def paginated(
-        self, queryset: QuerySet[Any] | Sequence[Any], serializer_class: type[serializers.Serializer]
-    ) -> Response:
-        paginator = self.pagination_class()
-        page = paginator.paginate_queryset(queryset, self.request, view=self)
-        return paginator.get_paginated_response(serializer_class(page, many=True).data)
-
-    @property
-    def user(self) -> User:
-        return self.request.user  # type: ignore[return-value]
+from safehub.partnership.roles import Capability
 
 
 class LocalAuthoritySerializer(serializers.Serializer):

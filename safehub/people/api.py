@@ -16,7 +16,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from safehub.partnership.api import ApiView, error_responses
+from safehub.core.api import ApiView, error_responses
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Capability
 from safehub.people import identifiers, selectors

@@ -2,6 +2,7 @@ import datetime
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 
 class PersonSearchForm(forms.Form):
@@ -48,7 +49,7 @@ def parse_date_of_birth(raw: str) -> datetime.date:
         value = datetime.date(year, month, day)
     except ValueError as error:
         raise ValidationError("Enter a real date of birth: check the day and month.") from error
-    if value > datetime.date.today():
+    if value > timezone.localdate():
         raise ValidationError("Date of birth must be today or in the past.")
     return value
 

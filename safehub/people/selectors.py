@@ -90,6 +90,13 @@ def search_people(*, user: User, search: PersonSearch) -> QuerySet[Person]:
     )
 
 
+def visible_mother(*, user: User, person: Person) -> Person | None:
+    """The unborn child's mother, if the viewer may open her record."""
+    if person.mother_id is None:
+        return None
+    return persons_visible_to(user).filter(pk=person.mother_id).first()
+
+
 def get_person(*, user: User, pk: int) -> Person:
     """One person the user may see, or 404 (never a hint that a hidden record exists)."""
     person = (

@@ -65,6 +65,7 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         {
             "person": record,
             "age": record.age_on(timezone.localdate()),
+            "mother": selectors.visible_mother(user=user, person=record),  # type: ignore[arg-type]
             "household": selectors.household_of(user=user, person=record),  # type: ignore[arg-type]
             "chronology": chronology,
         },

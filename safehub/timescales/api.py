@@ -12,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from safehub.partnership.api import ApiView, error_responses
+from safehub.core.api import ApiView, error_responses
 from safehub.partnership.roles import Capability
 from safehub.timescales import selectors
 from safehub.timescales.calendar import CalendarError, add_working_days, next_school_day_starts
