@@ -5,6 +5,7 @@ import re
 from urllib.parse import urlsplit
 
 import pytest
+from django.urls import reverse
 from playwright.sync_api import Page, expect
 
 from safehub.partnership.roles import Role
@@ -110,7 +111,9 @@ def test_signed_in_pages_are_never_cached_and_carry_a_content_security_policy(pa
         assert "script-src 'self'" in headers.get("content-security-policy", ""), path
 
 
-def test_pages_load_without_console_errors_or_missing_files(page: Page, riverside, sign_in_as, browser_problems):
+def test_pages_load_without_console_errors_missing_files_or_accessibility_violations(
+    page: Page, riverside, sign_in_as, browser_problems
+):
     sign_in_as(riverside.users[Role.TEAM_MANAGER])
 
     for path in (
@@ -118,11 +121,16 @@ def test_pages_load_without_console_errors_or_missing_files(page: Page, riversid
         "/people/",
         riverside.family.child.get_absolute_url(),
         "/partnership/",
+        "/partnership/settings/",
         riverside.school.get_absolute_url(),
+        reverse("timescales:school-calendar", args=[riverside.school.pk]),
         riverside.safeguarding_team.get_absolute_url(),
         "/calendars/",
         "/api/",
         "/status/",
     ):
-        page.goto(path)
+        response = page.goto(path)
+        assert response is not None, path
+        assert response.status == 200, path
         assert browser_problems.messages == [], path
+        assert_no_axe_violations(page)
