@@ -696,7 +696,7 @@ class _Generator:
         mother_dob = oldest - _days(rng.randint(18 * 365 + 5, 40 * 365))
         father_dob = min(mother_dob + _days(rng.randint(-7 * 365, 3 * 365)), oldest - _days(17 * 365))
         mother = father = None
-        if mother_resident or rng.random() < 0.4:
+        if mother_resident or rng.random() < 0.5:
             mother = self._adult(batch, Sex.FEMALE, mother_surname, mother_dob, resident=mother_resident)
             if maiden:
                 married = self._date_between(mother_dob + _days(18 * 365), oldest)
@@ -707,7 +707,7 @@ class _Generator:
                 batch.names.append(
                     (mother, NameKind.PREVIOUS, mother.given_names, father_surname, used_from, used_until)
                 )
-        if father_resident or rng.random() < 0.5:
+        if father_resident or rng.random() < 0.65:
             father = self._adult(batch, Sex.MALE, father_surname, father_dob, resident=father_resident)
 
         step = None
@@ -741,7 +741,8 @@ class _Generator:
 
         # Who is whose parent, and the children's siblings.
         for child in children:
-            bio_parents = [mother] if child is half_sibling else [mother, father]
+            lead_parent = mother if shape == MOTHER_STEPFATHER else father
+            bio_parents = [lead_parent] if child is half_sibling else [mother, father]
             for parent in bio_parents:
                 if parent is not None:
                     batch.relationships.append((parent, child, RelationshipKind.PARENT, None))
@@ -763,7 +764,7 @@ class _Generator:
             if person is step and step_from:
                 start = max(start, step_from)
             batch.person_addresses.append((person, home, start, None, confidential))
-            self._address_event(batch, person, start, town)
+            self._address_event(batch, person, start, None if confidential else town)
         if rng.random() < 0.2:
             previous = self._new_address(batch, self._other_town(la))
             previous_start = move_in - _days(rng.randint(365, 8 * 365))
@@ -781,7 +782,7 @@ class _Generator:
             self._chronology(batch, child, "birth", "Birth notified by maternity services", child.date_of_birth)
             self._schooling(batch, child, la, town)
 
-        if mother is not None and mother_resident and rng.random() < 0.012:
+        if mother is not None and mother_resident and rng.random() < 0.016:
             self._unborn(batch, mother, father if father_resident else step, children_surname)
         return len(children)
 
@@ -811,8 +812,7 @@ class _Generator:
             created_at=self.created_at,
         )
         batch.persons.append(person)
-        if dob is not None:
-            batch.identifiers.append((person, IdentifierScheme.NHS_NUMBER, self._nhs_number(), None))
+        batch.identifiers.append((person, IdentifierScheme.NHS_NUMBER, self._nhs_number(), None))
         return person
 
     def _adult(self, batch: _Batch, sex: str, family_name: str, dob: datetime.date, *, resident: bool) -> Person:
@@ -860,11 +860,16 @@ class _Generator:
         body = f"{la_code}{school.establishment_number:04d}{year % 100:02d}{serial:03d}"
         return upn_check_letter(body) + body
 
-    def _address_event(self, batch: _Batch, person: Person, start: datetime.date, town: int) -> None:
+    def _address_event(self, batch: _Batch, person: Person, start: datetime.date, town: int | None) -> None:
+        """A child's address in the chronology; a confidential one (a refuge) without its town."""
         if person.kind != PersonKind.CHILD:
             return
-        place = self.towns[town].name
-        summary = f"Home address recorded in {place}" if start == person.date_of_birth else f"Moved to {place}"
+        if town is None:
+            summary = "Moved to a confidential address"
+        elif start == person.date_of_birth:
+            summary = f"Home address recorded in {self.towns[town].name}"
+        else:
+            summary = f"Moved to {self.towns[town].name}"
         self._chronology(batch, person, "address", summary, start)
 
     def _chronology(

@@ -12,10 +12,13 @@ from safehub.partnership.models import Organisation, OrganisationKind, User
 from safehub.partnership.roles import Role
 from safehub.people.identifiers import validate_nhs_number, validate_upn
 from safehub.people.models import (
+    Address,
+    ChronologyEntry,
     Enrolment,
     Identifier,
     IdentifierScheme,
     Person,
+    PersonAddress,
     PersonKind,
     Relationship,
     RelationshipKind,
@@ -114,7 +117,7 @@ def test_a_pupils_upn_starts_with_the_la_code_of_their_school(summary):
 def test_every_born_person_has_an_nhs_number_and_an_unborn_child_has_a_mother(summary):
     born = Person.objects.exclude(kind=PersonKind.UNBORN)
     with_nhs = Identifier.objects.filter(scheme=IdentifierScheme.NHS_NUMBER).values("person_id")
-    assert not born.exclude(date_of_birth__isnull=True).exclude(pk__in=with_nhs).exists()
+    assert not born.exclude(pk__in=with_nhs).exists()
     for unborn in Person.objects.filter(kind=PersonKind.UNBORN):
         assert unborn.mother is not None
         assert unborn.mother.sex == "female"
@@ -229,3 +232,30 @@ def test_reports_progress_to_the_end_of_every_stage():
     last = {stage: (done, total) for stage, done, total in reports}
     assert "children and families" in last
     assert all(done == total for done, total in last.values())
+
+
+def test_a_confidential_address_never_names_its_town_in_the_chronology():
+    demo.seed_demo(size="small", seed=2026)
+    refuges = PersonAddress.objects.filter(is_confidential=True, person__kind=PersonKind.CHILD)
+    assert refuges.exists()
+    towns = set(Address.objects.values_list("town", flat=True))
+    for residence in refuges.select_related("person"):
+        summaries = ChronologyEntry.objects.filter(person=residence.person, category="address")
+        assert list(summaries.values_list("summary", flat=True)) == ["Moved to a confidential address"]
+        assert not any(town in summary for summary in summaries.values_list("summary", flat=True) for town in towns)
+
+
+def test_a_step_parents_own_child_is_their_child_and_a_sibling_of_the_others():
+    demo.seed_demo(size="small", seed=2026, children=1_000)
+    step_families = Relationship.objects.filter(kind=RelationshipKind.STEP_PARENT).values("person_id")
+    own = Relationship.objects.filter(
+        kind=RelationshipKind.PARENT, person_id__in=step_families, related_to__kind=PersonKind.CHILD
+    )
+    assert own.exists()
+    for relationship in own[:20]:
+        half_sibling = relationship.related_to
+        step_children = Relationship.objects.filter(
+            person=relationship.person, kind=RelationshipKind.STEP_PARENT
+        ).values("related_to_id")
+        siblings = Relationship.objects.filter(kind=RelationshipKind.SIBLING, related_to=half_sibling)
+        assert siblings.filter(person_id__in=step_children).exists()
