@@ -1,10 +1,12 @@
 """The demo partnership generator behind `safehub demo`.
 
 One `random.Random(seed)` drives every choice, and dates count back from today, so the same
-seed on the same day gives the same data while the data stays current. Rows are written
-with `bulk_create` in one transaction (a failed run leaves nothing behind) and are valid by
-construction rather than `full_clean()`ed one by one; tests/demo checks the invariants.
-Every person, place, school and organisation is invented.
+seed on the same day gives the same data while the data stays current. Everything is
+written in one transaction (a failed run leaves nothing behind): organisations, people and
+addresses with `bulk_create`, which returns their keys; the rows that point at them with a
+batched INSERT of plain tuples, which is several times faster for the medium size. Rows are
+valid by construction rather than `full_clean()`ed one by one; tests/demo checks the
+invariants. Every person, place, school and organisation is invented.
 """
 
 import datetime
