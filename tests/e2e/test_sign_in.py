@@ -52,6 +52,20 @@ def test_each_role_signs_in_to_a_home_page_with_its_own_sections_and_navigation(
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Welcome, {riverside.users[role].first_name}")
     assert home_sections(page) == expected_sections
     assert navigation_labels(page) == expected_navigation
+    main = page.locator("main")
+    if "Find a child or adult" in expected_sections:
+        expect(main.get_by_role("button", name="Find a person")).to_have_attribute("href", "/people/")
+    if "Administration" in expected_sections:
+        expect(main.get_by_role("link", name="Administration site")).to_be_visible()
+    if "Your pupils" in expected_sections:
+        expect(main).to_contain_text("2 children on roll today")
+    if "The partnership" in expected_sections:
+        expect(main).to_contain_text("2 schools and settings")
+        expect(main).to_contain_text("3 children known")
+    if "Who holds which role" in expected_sections:
+        roles_table = page.get_by_role("table", name="Active users by role")
+        expect(roles_table.locator("tbody tr")).to_have_count(len(Role))
+        expect(roles_table.get_by_role("row", name="Privacy officer")).to_contain_text("1")
     assert_no_axe_violations(page)
 
 
