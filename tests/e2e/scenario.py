@@ -56,7 +56,7 @@ class Family:
 
 
 @dataclass
-class Partnership:
+class Riverside:
     council: Organisation
     police: Organisation
     health_trust: Organisation
@@ -68,7 +68,7 @@ class Partnership:
     child_elsewhere: Person
 
 
-def build_partnership() -> Partnership:
+def build_partnership() -> Riverside:
     partnership = PartnershipFactory()
     council = LocalAuthorityFactory(partnership=partnership, name="Riverside Council", la_code="990")
     police = OrganisationFactory(partnership=partnership, kind=OrganisationKind.POLICE_FORCE, name="Riverside Police")
@@ -99,7 +99,7 @@ def build_partnership() -> Partnership:
         given_names="Zara", family_name="Pemberton", date_of_birth=datetime.date(2014, 6, 2)
     )
     EnrolmentFactory(person=child_elsewhere, organisation=other_school)
-    return Partnership(
+    return Riverside(
         council=council,
         police=police,
         health_trust=health_trust,
