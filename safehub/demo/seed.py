@@ -803,7 +803,9 @@ class _Generator:
         given = names.GIVEN_NAMES_FEMALE if sex == Sex.FEMALE else names.GIVEN_NAMES_MALE
         given_names = self.rng.choice(given)
         if self.rng.random() < 0.25:
-            given_names += " " + self.rng.choice(given)
+            middle = self.rng.choice(given)
+            if middle != given_names:
+                given_names += " " + middle
         person = Person(
             kind=kind,
             given_names=given_names,

@@ -82,6 +82,8 @@ class Command(BaseCommand):
             self.stdout.write("Emptied the database.")
 
     def _progress(self, stage: str, done: int, total: int) -> None:
+        if done < total and not self.stdout.isatty():
+            return  # a log file gets each stage once, when it is done
         ending = "\n" if done >= total else "\r"
         self.stdout.write(f"  {stage}: {done:,} of {total:,}".ljust(60), ending=ending)
         self.stdout.flush()

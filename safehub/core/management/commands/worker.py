@@ -9,7 +9,7 @@ from typing import Any
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 
-from safehub.core.services import ensure_schedules
+from safehub.core.services import ensure_schedules, record_worker_heartbeat
 
 
 class Command(BaseCommand):
@@ -17,5 +17,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         ensure_schedules()
+        record_worker_heartbeat()  # the status page shows the worker at once, then every minute
         self.stdout.write("SafeHub worker starting. Stop it with Ctrl-C.")
         call_command("qcluster")
