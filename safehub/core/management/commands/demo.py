@@ -106,10 +106,14 @@ class Command(BaseCommand):
             "DJANGO_SETTINGS_MODULE": os.environ.get("DJANGO_SETTINGS_MODULE", "config.settings.base"),
         }
         command = [sys.executable, "-m", "safehub.cli"]
+        # Each child runs in its own session, so that Ctrl-C reaches only this process, which
+        # then stops each child once, in the way that child handles best (SIGTERM).
         server = subprocess.Popen(  # noqa: S603 (our own interpreter and fixed arguments)
-            [*command, "serve", "--host", options["host"], "--port", str(options["port"])], env=env
+            [*command, "serve", "--host", options["host"], "--port", str(options["port"])],
+            env=env,
+            start_new_session=True,
         )
-        worker = subprocess.Popen([*command, "worker"], env=env)  # noqa: S603
+        worker = subprocess.Popen([*command, "worker"], env=env, start_new_session=True)  # noqa: S603
         children = [server, worker]
         self.stdout.write("The web server and the worker are running. Press Ctrl-C to stop both.")
 
@@ -128,7 +132,7 @@ class Command(BaseCommand):
         finally:
             for child in children:
                 if child.poll() is None:
-                    child.send_signal(signal.SIGINT)
+                    child.terminate()
             deadline = time.monotonic() + STOP_GRACE_SECONDS
             for child in children:
                 try:

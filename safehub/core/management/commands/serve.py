@@ -19,15 +19,18 @@ class Command(BaseCommand):
         from config.wsgi import application
 
         self.stdout.write(f"SafeHub is serving on http://{options['host']}:{options['port']}/")
-        serve(
-            application,
-            host=options["host"],
-            port=options["port"],
-            threads=options["threads"],
-            ident="SafeHub",
-            # Behind a proxy, trust its X-Forwarded-* headers only from the loopback address.
-            trusted_proxy="127.0.0.1",
-            trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for"},
-            clear_untrusted_proxy_headers=True,
-            _quiet=True,
-        )
+        try:
+            serve(
+                application,
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                ident="SafeHub",
+                # Behind a proxy, trust its X-Forwarded-* headers only from the loopback address.
+                trusted_proxy="127.0.0.1",
+                trusted_proxy_headers={"x-forwarded-proto", "x-forwarded-for"},
+                clear_untrusted_proxy_headers=True,
+                _quiet=True,
+            )
+        except KeyboardInterrupt:
+            self.stdout.write("SafeHub web server stopped.")
