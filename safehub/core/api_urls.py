@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView
 
 # Redoc renders with styles it injects at run time and a web worker from a blob, so its one
 # page gets a looser style and worker policy; scripts stay 'self' only.
-REDOC_CSP = {
+REDOC_CSP: dict[str, list[str]] = {
     "default-src": [CSP.SELF],
     "script-src": [CSP.SELF],
     "style-src": [CSP.SELF, CSP.UNSAFE_INLINE],
