@@ -17,6 +17,9 @@ def _run(*args: str, tmp_path: Path, **env: str) -> subprocess.CompletedProcess[
         **env,
     }
     environment.pop("DATABASE_URL", None)
+    # The browser tests' conftest allows Django's sync calls inside Playwright's event loop;
+    # that is a test-process setting, not part of the production configuration checked here.
+    environment.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     return subprocess.run(
         [sys.executable, "-m", "safehub.cli", *args],
         cwd=ROOT,
