@@ -20,7 +20,13 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "django_q",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "safehub.core",
+    "safehub.audit",
+    "safehub.access",
+    "safehub.notifications",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",
@@ -28,11 +34,13 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "safehub.audit.context.AuditContextMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -192,3 +200,11 @@ LOGGING = {
 }
 
 SAFEHUB_DEMO_MODE = env_bool("SAFEHUB_DEMO_MODE", False)
+
+# The audit chain's key is kept outside the database: from the environment, or a key file
+# (by default created under the data directory on first use; production must provide one).
+SAFEHUB_AUDIT_KEY = env_str("SAFEHUB_AUDIT_KEY")
+SAFEHUB_AUDIT_KEY_FILE = env_str("SAFEHUB_AUDIT_KEY_FILE")
+SAFEHUB_AUDIT_KEY_CREATE = True
+# Emptying the whole database (flush) is allowed outside production only.
+SAFEHUB_ALLOW_FLUSH = True

@@ -12,6 +12,9 @@ if not SECRET_KEY or SECRET_KEY.startswith("insecure"):
 
 # The demo's shortcuts can never be switched on here, whatever the environment says.
 SAFEHUB_DEMO_MODE = False
+# The audit key must be provided (SAFEHUB_AUDIT_KEY or SAFEHUB_AUDIT_KEY_FILE), never made up.
+SAFEHUB_AUDIT_KEY_CREATE = False
+SAFEHUB_ALLOW_FLUSH = False
 
 SECURE_SSL_REDIRECT = env_bool("SAFEHUB_SSL_REDIRECT", True)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
