@@ -1,0 +1,48 @@
+"""How a notification leaves SafeHub on each channel.
+
+The inbox needs no sending: a delivered inbox row is what the inbox page lists. Email goes
+through Django's default mailer (MAILERS["default"]; SMTP in production) and carries no
+personal data: the subject and body hold only a reference and where to sign in. The
+recipient's address, in the envelope, is the one piece of personal data that must travel.
+"""
+
+import hashlib
+from urllib.parse import urlencode
+
+from django.conf import settings
+from django.core.mail import EmailMessage
+from django.urls import reverse
+
+from safehub.notifications.models import Notification
+
+MESSAGE_ID_DOMAIN = "safehub.invalid"
+EMAIL_BODY = "You have a new safeguarding notification from SafeHub. Sign in to read it."
+
+
+def message_id_for(*, key: str, channel: str) -> str:
+    """A stable Message-ID for one notification: every attempt to send it carries the same
+    one, so a receiving mail system that drops duplicates by Message-ID sees it once."""
+    digest = hashlib.sha256(f"{channel}:{key}".encode()).hexdigest()[:40]
+    return f"<{digest}@{MESSAGE_ID_DOMAIN}>"
+
+
+def sign_in_url() -> str:
+    base = str(settings.SAFEHUB_BASE_URL).rstrip("/")
+    return f"{base}{reverse('core:sign-in')}?{urlencode({'next': reverse('notifications:inbox')})}"
+
+
+def email_subject(notification: Notification) -> str:
+    return f"SafeHub notification {notification.reference}"
+
+
+def email_body(notification: Notification) -> str:
+    return f"{EMAIL_BODY}\n\nReference: {notification.reference}\n\nSign in: {sign_in_url()}\n"
+
+
+def build_email(notification: Notification) -> EmailMessage:
+    return EmailMessage(
+        subject=email_subject(notification),
+        body=email_body(notification),
+        to=[notification.recipient.email],
+        headers={"Message-ID": notification.provider_message_id},
+    )

@@ -1,0 +1,10 @@
+from django.urls import path
+
+from safehub.notifications import views
+
+app_name = "notifications"
+
+urlpatterns = [
+    path("", views.inbox, name="inbox"),
+    path("<int:pk>/", views.open_notification, name="open"),
+]
