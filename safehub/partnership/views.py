@@ -89,6 +89,7 @@ def change_partnership_settings(request: HttpRequest) -> HttpResponse:
                 short_name=form.cleaned_data["short_name"],
                 hub_name=form.cleaned_data["hub_name"],
                 timescales=form.timescale_values(),
+                changed_by=request.user,  # type: ignore[arg-type]
             )
         except ValidationError as error:
             form.add_error(None, error)

@@ -72,3 +72,13 @@ def test_practitioners_see_the_settings_but_cannot_change_them(client, social_wo
     assert page.status_code == 200
     assert page.context["can_change"] is False
     assert client.get(reverse("partnership:settings-change")).status_code == 403
+
+
+def test_changing_settings_is_audited_with_what_changed(client, admin_user):
+    from safehub.audit.models import AuditEvent
+
+    client.force_login(admin_user)
+    client.post(reverse("partnership:settings-change"), _form(timescale_core_group_first="12"))
+    event = AuditEvent.objects.get(action="partnership.settings_changed")
+    assert event.actor == admin_user
+    assert event.detail == {"timescales_changed": {"core_group_first": 12}}

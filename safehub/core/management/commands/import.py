@@ -1,11 +1,14 @@
 """`safehub import KIND FILE.csv`: the front to every CSV import in SafeHub."""
 
 import sys
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from django.utils.module_loading import import_string
 
+from safehub.audit.services import record
 from safehub.core.imports import ImportFailed, ImportResult
 
 # Each kind names a function `(path, *, progress) -> ImportResult`.
@@ -32,7 +35,19 @@ class Command(BaseCommand):
                 self.stderr.write(f"  {done:,} of {total:,} rows checked", ending=end)
 
         try:
-            result: ImportResult = importer(options["file"], progress=progress)
+            with transaction.atomic():
+                result: ImportResult = importer(options["file"], progress=progress)
+                record(
+                    action="data.imported",
+                    actor_username="safehub import",
+                    object_type=options["kind"],
+                    detail={
+                        "file": Path(options["file"]).name,
+                        "created": result.created,
+                        "updated": result.updated,
+                        "unchanged": result.unchanged,
+                    },
+                )
         except FileNotFoundError as error:
             raise CommandError(f"There is no file at {error.filename}.") from error
         except UnicodeDecodeError as error:
