@@ -57,6 +57,21 @@ def test_demo_seeds_once_reuses_the_data_and_reset_starts_over(tmp_path):
     assert "Demo data ready" in reset.stdout
 
 
+def test_the_demo_database_passes_audit_verification(tmp_path):
+    assert _demo("--no-serve", data_dir=tmp_path).returncode == 0
+    verify = subprocess.run(
+        [sys.executable, "-m", "safehub.cli", "audit", "verify"],
+        cwd=ROOT,
+        env=_environment(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert verify.returncode == 0, verify.stderr
+    assert "The audit log is intact" in verify.stdout
+
+
 def test_demo_serves_the_site_and_ctrl_c_stops_the_server_and_the_worker(tmp_path):
     port = _free_port()
     demo = subprocess.Popen(
