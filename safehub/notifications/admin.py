@@ -22,8 +22,8 @@ class NotificationAdmin(admin.ModelAdmin):
         count = send_again(notification_ids=queryset.values_list("pk", flat=True))
         self.message_user(request, f"{count} failed notification(s) will be sent again within a minute.")
 
-    def has_add_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_add_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None):  # type: ignore[no-untyped-def]
+    def has_delete_permission(self, request: HttpRequest, obj: Notification | None = None) -> bool:
         return False
