@@ -17,6 +17,7 @@ class NavItem:
 
 _SECTIONS = [
     ("Home", "core:home", None),
+    ("Inbox", "notifications:inbox", None),
     ("People", "people:search", Capability.SEARCH_PEOPLE),
     ("Pupils", "people:school-roll", Capability.VIEW_SCHOOL_ROLL),
     ("Directory", "partnership:directory", Capability.VIEW_DIRECTORY),
@@ -25,7 +26,15 @@ _SECTIONS = [
 ]
 
 
-def navigation_for(request: HttpRequest) -> list[NavItem]:
+def _label(label: str, counts: dict[str, int]) -> str:
+    """A section's label, with its count of things waiting ("Inbox (2 unread)") if any."""
+    count = counts.get(label, 0)
+    return f"{label} ({count} unread)" if count else label
+
+
+def navigation_for(request: HttpRequest, counts: dict[str, int] | None = None) -> list[NavItem]:
+    """The sections the user may open; `counts` adds a number of unread items to a section."""
+    counts = counts or {}
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return []
@@ -35,5 +44,5 @@ def navigation_for(request: HttpRequest) -> list[NavItem]:
             continue
         url = reverse(name)
         active = request.path == url if url == "/" else request.path.startswith(url)
-        items.append(NavItem(label, url, active))
+        items.append(NavItem(_label(label, counts), url, active))
     return items

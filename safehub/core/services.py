@@ -6,6 +6,7 @@ from django.utils import timezone
 from safehub.core.models import WorkerHeartbeat
 
 HEARTBEAT_SCHEDULE_NAME = "Worker heartbeat"
+NOTIFICATIONS_SCHEDULE_NAME = "Send due notifications"
 
 
 @transaction.atomic
@@ -22,6 +23,14 @@ def ensure_schedules() -> None:
         name=HEARTBEAT_SCHEDULE_NAME,
         defaults={
             "func": "safehub.core.tasks.record_worker_heartbeat",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+        },
+    )
+    Schedule.objects.update_or_create(
+        name=NOTIFICATIONS_SCHEDULE_NAME,
+        defaults={
+            "func": "safehub.notifications.tasks.dispatch_notifications",
             "schedule_type": Schedule.MINUTES,
             "minutes": 1,
         },
