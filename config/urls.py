@@ -8,6 +8,7 @@ urlpatterns = [
     path("partnership/", include("safehub.partnership.urls")),
     path("people/", include("safehub.people.urls")),
     path("calendars/", include("safehub.timescales.urls")),
+    path("inbox/", include("safehub.notifications.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

@@ -200,6 +200,8 @@ LOGGING = {
 }
 
 SAFEHUB_DEMO_MODE = env_bool("SAFEHUB_DEMO_MODE", False)
+# Where users sign in: notification emails link here (they carry no other link).
+SAFEHUB_BASE_URL = env_str("SAFEHUB_BASE_URL", "http://127.0.0.1:8000")
 
 # The audit chain's key is kept outside the database: from the environment, or a key file
 # (by default created under the data directory on first use; production must provide one).
