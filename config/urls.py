@@ -7,6 +7,7 @@ urlpatterns = [
     path("", include("safehub.core.urls")),
     path("partnership/", include("safehub.partnership.urls")),
     path("people/", include("safehub.people.urls")),
+    path("access/", include("safehub.access.urls")),
     path("calendars/", include("safehub.timescales.urls")),
     path("inbox/", include("safehub.notifications.urls")),
     path("admin/", admin.site.urls),

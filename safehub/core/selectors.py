@@ -6,6 +6,7 @@ from typing import Any
 from django.db.models import Count
 from django.utils import timezone
 
+from safehub.access.selectors import grants_to_review
 from safehub.core.models import WorkerHeartbeat
 from safehub.partnership.models import EDUCATION_KINDS, Organisation, OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
@@ -37,6 +38,7 @@ def home_page_for(*, user: User) -> dict[str, Any]:
         context["partnership_figures"] = partnership_figures()
     if context["can_review_access"]:
         context["users_by_role"] = users_by_role()
+        context["grants_to_review"] = grants_to_review(user=user).count()
     return context
 
 

@@ -31,6 +31,14 @@ class Role(models.TextChoices):
 class Capability(StrEnum):
     SEARCH_PEOPLE = "search_people"
     VIEW_PERSON = "view_person"
+    # Record scope (see safehub.access.policy): every person, or those a user or their
+    # team has a legitimate relationship with, or emergency access outside that scope.
+    VIEW_ALL_PEOPLE = "view_all_people"
+    VIEW_RELATED_PEOPLE = "view_related_people"
+    BREAK_GLASS = "break_glass"
+    # Sensitive fields (see safehub.access.policy.SENSITIVE_FIELDS).
+    VIEW_CONFIDENTIAL_ADDRESSES = "view_confidential_addresses"
+    VIEW_POLICE_REFERENCES = "view_police_references"
     VIEW_SCHOOL_ROLL = "view_school_roll"
     VIEW_DIRECTORY = "view_directory"
     VIEW_CALENDARS = "view_calendars"
@@ -45,17 +53,23 @@ class Capability(StrEnum):
 _PRACTITIONER = {
     Capability.SEARCH_PEOPLE,
     Capability.VIEW_PERSON,
+    Capability.VIEW_RELATED_PEOPLE,
+    Capability.BREAK_GLASS,
     Capability.VIEW_DIRECTORY,
     Capability.VIEW_CALENDARS,
     Capability.USE_API,
 }
+# The Children's Hub is the front door: it must find any child, wherever they are known.
+_FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE}
+_CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES}
+_POLICE = {Capability.VIEW_POLICE_REFERENCES}
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
-    Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER),
-    Role.SOCIAL_WORKER: frozenset(_PRACTITIONER),
-    Role.TEAM_MANAGER: frozenset(_PRACTITIONER | {Capability.VIEW_PERFORMANCE}),
-    Role.POLICE_OFFICER: frozenset(_PRACTITIONER),
-    Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | {Capability.VIEW_PERFORMANCE}),
+    Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | _POLICE),
+    Role.SOCIAL_WORKER: frozenset(_PRACTITIONER | _CHILDRENS_SOCIAL_CARE),
+    Role.TEAM_MANAGER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | {Capability.VIEW_PERFORMANCE}),
+    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE),
+    Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | _POLICE | {Capability.VIEW_PERFORMANCE}),
     Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER),
     # A school's lead sees the children on its own roll, never a partnership-wide search.
     Role.DESIGNATED_SAFEGUARDING_LEAD: frozenset(

@@ -16,6 +16,8 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from safehub.access import policy
+from safehub.access import services as access_services
 from safehub.core.api import ApiView, error_responses
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Capability
@@ -23,6 +25,7 @@ from safehub.people import identifiers, selectors
 from safehub.people.models import (
     ChronologyVisibility,
     DatePrecision,
+    Identifier,
     IdentifierScheme,
     NameKind,
     Person,
@@ -37,24 +40,44 @@ IDENTIFIER_HELP = (
 )
 
 
+def _may_see(serializer: serializers.BaseSerializer, field: str) -> bool:
+    """Whether the caller may see a sensitive field (from the context; withheld if unknown)."""
+    return bool(serializer.context.get("fields", {}).get(field, False))
+
+
 class IdentifierSerializer(serializers.Serializer):
     scheme = serializers.ChoiceField(choices=IdentifierScheme.choices)
-    value = serializers.CharField()
-    display_value = serializers.CharField()
+    withheld = serializers.BooleanField(
+        help_text="True when the caller may not see this kind of identifier (a police reference): value is then null."
+    )
+    value = serializers.CharField(allow_null=True)
+    display_value = serializers.CharField(allow_null=True)
 
     class Meta:
         ref_name = "PersonIdentifier"
 
+    def to_representation(self, instance: Identifier) -> dict[str, Any]:
+        if instance.scheme == IdentifierScheme.POLICE_REFERENCE and not _may_see(self, "police_reference"):
+            return {"scheme": instance.scheme, "withheld": True, "value": None, "display_value": None}
+        return {
+            "scheme": instance.scheme,
+            "withheld": False,
+            "value": instance.value,
+            "display_value": instance.display_value,
+        }
+
 
 class PostcodeSerializer(serializers.Serializer):
-    withheld = serializers.BooleanField(help_text="True for a confidential address, such as a refuge.")
+    withheld = serializers.BooleanField(
+        help_text="True for a confidential address (such as a refuge) the caller may not see."
+    )
     postcode = serializers.CharField(allow_null=True)
 
     class Meta:
         ref_name = "PersonCurrentPostcode"
 
     def to_representation(self, instance: PersonAddress) -> dict[str, Any]:
-        if instance.is_confidential:
+        if instance.is_confidential and not _may_see(self, "confidential_address"):
             return {"withheld": True, "postcode": None}
         return {"withheld": False, "postcode": instance.address.postcode}
 
@@ -108,7 +131,9 @@ class HouseholdMemberSerializer(serializers.Serializer):
 
 
 class CurrentAddressSerializer(serializers.Serializer):
-    withheld = serializers.BooleanField(help_text="True for a confidential address: the other fields are then null.")
+    withheld = serializers.BooleanField(
+        help_text="True for a confidential address the caller may not see: the other fields are then null."
+    )
     line_1 = serializers.CharField(allow_null=True)
     line_2 = serializers.CharField(allow_null=True)
     town = serializers.CharField(allow_null=True)
@@ -119,7 +144,7 @@ class CurrentAddressSerializer(serializers.Serializer):
         ref_name = "PersonCurrentAddress"
 
     def to_representation(self, instance: PersonAddress) -> dict[str, Any]:
-        if instance.is_confidential:
+        if instance.is_confidential and not _may_see(self, "confidential_address"):
             return dict.fromkeys(("line_1", "line_2", "town", "postcode", "start_date"), None) | {"withheld": True}
         address = instance.address
         return {
@@ -202,7 +227,17 @@ class PersonSearchApi(ApiView):
             identifier=terms.validated_data.get("identifier", ""),
             postcode=terms.validated_data.get("postcode", ""),
         )
-        return self.paginated(selectors.search_people(user=self.user, search=search), self.OutputSerializer)
+        results = selectors.search_people(user=self.user, search=search)
+        paginator = self.pagination_class()
+        page = paginator.paginate_queryset(results, request, view=self)
+        assert page is not None
+        assert paginator.page is not None
+        # Recorded before the results are returned, with the terms searched for.
+        access_services.record_search(
+            user=self.user, criteria=search.criteria(), result_count=paginator.page.paginator.count
+        )
+        context = {"fields": policy.field_access(self.user)}
+        return paginator.get_paginated_response(self.OutputSerializer(page, many=True, context=context).data)
 
 
 class PersonDetailApi(ApiView):
@@ -263,7 +298,7 @@ class PersonDetailApi(ApiView):
             if not current:
                 return None
             latest = max(current, key=lambda pa: pa.start_date or datetime.date.min)
-            return CurrentAddressSerializer(latest).data
+            return CurrentAddressSerializer(latest, context=self.context).data
 
         @extend_schema_field(HouseholdMemberSerializer(many=True))
         def get_relationships(self, person: Person) -> list[dict[str, Any]]:
@@ -276,15 +311,18 @@ class PersonDetailApi(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         person = selectors.get_person(user=self.user, pk=pk)
-        mother = None
-        if person.mother_id:
-            mother = selectors.persons_visible_to(self.user).filter(pk=person.mother_id).first()
-        context = {"household": selectors.household_of(user=self.user, person=person), "mother": mother}
+        context = {
+            "household": selectors.household_of(user=self.user, person=person),
+            "mother": selectors.visible_mother(user=self.user, person=person),
+            "fields": policy.field_access(self.user),
+        }
+        access_services.record_person_viewed(user=self.user, person=person)
         return Response(self.OutputSerializer(person, context=context).data)
 
 
 class PersonChronologyApi(ApiView):
-    """One person's multi-agency timeline. Entries another agency keeps to itself are left out."""
+    """One person's multi-agency timeline: only the entries the caller's agency may read (its own,
+    those shared with it, and for council, police and health the partnership-wide ones)."""
 
     required_capabilities = (Capability.USE_API, Capability.VIEW_PERSON)
 
@@ -311,5 +349,6 @@ class PersonChronologyApi(ApiView):
         responses={200: OutputSerializer(many=True), **error_responses(401, 403, 404)},
     )
     def get(self, request: Request, pk: int) -> Response:
-        person = selectors.get_person(user=self.user, pk=pk)
+        person = selectors.get_person(user=self.user, pk=pk, part="chronology")
+        access_services.record_person_viewed(user=self.user, person=person, part="chronology")
         return self.paginated(selectors.chronology_for(user=self.user, person=person), self.OutputSerializer)

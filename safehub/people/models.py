@@ -336,6 +336,12 @@ class ChronologyEntry(models.Model):
     visibility = models.CharField(
         max_length=12, choices=ChronologyVisibility.choices, default=ChronologyVisibility.PARTNERSHIP
     )
+    shared_with = models.ManyToManyField(
+        Organisation,
+        blank=True,
+        related_name="chronology_shared_with",
+        help_text="Agencies the recording agency has shared this entry with, besides the partnership-wide rule.",
+    )
     source_type = models.CharField(max_length=60, blank=True, help_text="The app and model that recorded it.")
     source_id = models.CharField(max_length=40, blank=True)
 

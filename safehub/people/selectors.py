@@ -1,8 +1,7 @@
 """Every read of a person's record. Each function starts from `persons_visible_to(user)`.
 
-Scope today comes from role capabilities: practitioners of the partner agencies may find
-anyone; a school's designated safeguarding lead sees only children on the school's roll.
-The "Trust core" narrows practitioners to their legitimate relationships here, in one place.
+Who may see whom, and which fields, is decided in one place: `safehub.access.policy`.
+`persons_visible_to` is its `visible_persons`, under the name the callers know.
 """
 
 import datetime
@@ -13,14 +12,16 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from safehub.access import policy
+from safehub.access import services as access_services
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.identifiers import normalise_nhs_number
 from safehub.people.models import (
     ChronologyEntry,
-    ChronologyVisibility,
     Enrolment,
     Identifier,
+    IdentifierScheme,
     Person,
     PersonAddress,
     PersonKind,
@@ -30,12 +31,7 @@ from safehub.people.models import (
 
 
 def persons_visible_to(user: User) -> QuerySet[Person]:
-    if has_capability(user, Capability.SEARCH_PEOPLE):
-        return Person.objects.all()
-    if has_capability(user, Capability.VIEW_SCHOOL_ROLL) and user.organisation_id:
-        on_roll = Enrolment.objects.current_on().filter(organisation_id=user.organisation_id)
-        return Person.objects.filter(pk__in=on_roll.values("person_id"))
-    return Person.objects.none()
+    return policy.visible_persons(user)
 
 
 @dataclass(frozen=True)
@@ -50,12 +46,44 @@ class PersonSearch:
     def is_empty(self) -> bool:
         return not (self.name or self.date_of_birth or self.identifier or self.postcode)
 
+    def criteria(self) -> dict[str, str]:
+        """The terms as typed, for the audit log."""
+        return {
+            "name": self.name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "identifier": self.identifier,
+            "postcode": self.postcode,
+        }
+
 
 def search_people(*, user: User, search: PersonSearch) -> QuerySet[Person]:
     """People matching every criterion given: each word of the name against current and
     other names (start of a name), date of birth (a partial one matches its year or
-    month), an NHS number, UPN or police reference, and a current or past postcode."""
-    people = persons_visible_to(user)
+    month), an NHS number, UPN or police reference, and a current or past postcode.
+
+    Nobody finds a person by a field they may not see: a police reference only matches for
+    those who may see police references, a confidential address's postcode only for those
+    who may see confidential addresses."""
+    return _matching(persons_visible_to(user), user=user, search=search).prefetch_related(
+        Prefetch("addresses", queryset=PersonAddress.objects.current_on().select_related("address")),
+        "identifiers",
+    )
+
+
+BREAK_GLASS_RESULT_LIMIT = 10
+
+
+def search_outside_scope(*, user: User, search: PersonSearch) -> QuerySet[Person]:
+    """For emergency access: people matching the search whom the user may not open yet.
+
+    Only for users allowed to break glass; the caller shows minimal identity only."""
+    if not has_capability(user, Capability.BREAK_GLASS):
+        return Person.objects.none()
+    outside = Person.objects.exclude(pk__in=persons_visible_to(user).values("pk"))
+    return _matching(outside, user=user, search=search)
+
+
+def _matching(people: QuerySet[Person], *, user: User, search: PersonSearch) -> QuerySet[Person]:
     if search.is_empty:
         return people.none()
     for word in re.findall(r"[\w'-]+", search.name):
@@ -77,17 +105,16 @@ def search_people(*, user: User, search: PersonSearch) -> QuerySet[Person]:
     if search.identifier:
         raw = search.identifier.strip().upper()
         candidates = {raw.replace(" ", ""), normalise_nhs_number(raw)}
-        people = people.filter(pk__in=Identifier.objects.filter(value__in=candidates).values("person_id"))
+        identifiers = Identifier.objects.filter(value__in=candidates)
+        if not policy.may_see_field(user, "police_reference"):
+            identifiers = identifiers.exclude(scheme=IdentifierScheme.POLICE_REFERENCE)
+        people = people.filter(pk__in=identifiers.values("person_id"))
     if search.postcode:
-        people = people.filter(
-            pk__in=PersonAddress.objects.filter(address__postcode=normalise_postcode(search.postcode)).values(
-                "person_id"
-            )
-        )
-    return people.distinct().prefetch_related(
-        Prefetch("addresses", queryset=PersonAddress.objects.current_on().select_related("address")),
-        "identifiers",
-    )
+        addresses = PersonAddress.objects.filter(address__postcode=normalise_postcode(search.postcode))
+        if not policy.may_see_field(user, "confidential_address"):
+            addresses = addresses.exclude(is_confidential=True)
+        people = people.filter(pk__in=addresses.values("person_id"))
+    return people.distinct()
 
 
 def visible_mother(*, user: User, person: Person) -> Person | None:
@@ -97,8 +124,11 @@ def visible_mother(*, user: User, person: Person) -> Person | None:
     return persons_visible_to(user).filter(pk=person.mother_id).first()
 
 
-def get_person(*, user: User, pk: int) -> Person:
-    """One person the user may see, or 404 (never a hint that a hidden record exists)."""
+def get_person(*, user: User, pk: int, part: str = "record") -> Person:
+    """One person the user may see, or 404 (never a hint that a hidden record exists).
+
+    Asking for an existing record outside one's scope is recorded in the audit log here,
+    so that every page and API call that opens a person records it the same way."""
     person = (
         persons_visible_to(user)
         .select_related("mother")
@@ -109,6 +139,8 @@ def get_person(*, user: User, pk: int) -> Person:
         .first()
     )
     if person is None:
+        if Person.objects.filter(pk=pk).exists():
+            access_services.record_access_refused(user=user, person_pk=pk, part=part)
         raise Http404("No such person")
     return person
 
@@ -166,12 +198,9 @@ def _inverse_label(rel: Relationship) -> str:
 
 
 def chronology_for(*, user: User, person: Person) -> QuerySet[ChronologyEntry]:
-    """The person's timeline, newest first, without entries kept to another agency."""
-    return (
-        ChronologyEntry.objects.filter(person=person)
-        .filter(Q(visibility=ChronologyVisibility.PARTNERSHIP) | Q(organisation_id=user.organisation_id))
-        .select_related("organisation")
-    )
+    """The person's timeline, newest first, only the entries the user's agency may read
+    (see `safehub.access.policy.visible_chronology`)."""
+    return policy.visible_chronology(user, person).select_related("organisation").order_by("-occurred_at", "-pk")
 
 
 def school_roll(*, user: User, name: str = "") -> QuerySet[Enrolment]:

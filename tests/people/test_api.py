@@ -10,6 +10,7 @@ from rest_framework.test import APIClient
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, PersonKind, PersonName
+from tests.access.factories import allocate
 from tests.factories import (
     AdultFactory,
     EnrolmentFactory,
@@ -55,9 +56,10 @@ def search(client, **terms):
     return client.post("/api/v1/people/search/", terms, format="json")
 
 
-def test_search_by_name_returns_a_paginated_list_of_summaries(client):
+def test_search_by_name_returns_a_paginated_list_of_summaries(client, officer):
     amelia = PersonFactory(given_names="Amelia", family_name="Hartley")
-    PersonFactory(given_names="Noah", family_name="Brook")
+    noah = PersonFactory(given_names="Noah", family_name="Brook")
+    allocate(officer, amelia, noah)
 
     response = search(client, name="hart")
 
@@ -71,8 +73,8 @@ def test_search_by_name_returns_a_paginated_list_of_summaries(client):
     assert result["full_name"] == "Amelia Hartley"
 
 
-def test_search_pages_are_asked_for_by_query_with_the_same_body(client):
-    PersonFactory.create_batch(3, family_name="Hartley")
+def test_search_pages_are_asked_for_by_query_with_the_same_body(client, officer):
+    allocate(officer, *PersonFactory.create_batch(3, family_name="Hartley"))
 
     first = client.post("/api/v1/people/search/?page_size=2", {"name": "Hartley"}, format="json").json()
     second = client.post("/api/v1/people/search/?page_size=2&page=2", {"name": "Hartley"}, format="json").json()
@@ -84,22 +86,23 @@ def test_search_pages_are_asked_for_by_query_with_the_same_body(client):
     assert {p["id"] for p in first["results"]}.isdisjoint({p["id"] for p in second["results"]})
 
 
-def test_search_by_nhs_number_with_spaces(client):
+def test_search_by_nhs_number_with_spaces(client, officer):
     nhs = valid_nhs_number(42)
     identifier = IdentifierFactory(value=nhs)
+    allocate(officer, identifier.person)
 
     body = search(client, identifier=f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}").json()
 
     assert [p["id"] for p in body["results"]] == [identifier.person_id]
     assert body["results"][0]["identifiers"] == [
-        {"scheme": "nhs", "value": nhs, "display_value": f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"}
+        {"scheme": "nhs", "withheld": False, "value": nhs, "display_value": f"{nhs[:3]} {nhs[3:6]} {nhs[6:]}"}
     ]
 
 
-def test_search_by_date_of_birth_and_postcode(client):
+def test_search_by_date_of_birth_and_postcode(client, officer):
     child = PersonFactory(date_of_birth=datetime.date(2015, 3, 27))
     PersonAddressFactory(person=child, address__postcode="RV1 2AB")
-    PersonFactory(date_of_birth=datetime.date(2015, 3, 27))
+    allocate(officer, child, PersonFactory(date_of_birth=datetime.date(2015, 3, 27)))
 
     body = search(client, date_of_birth="2015-03-27", postcode="rv12ab").json()
 
@@ -107,8 +110,9 @@ def test_search_by_date_of_birth_and_postcode(client):
     assert body["results"][0]["current_addresses"] == [{"withheld": False, "postcode": "RV1 2AB"}]
 
 
-def test_search_withholds_a_confidential_postcode(client):
+def test_search_withholds_a_confidential_postcode(client, officer):
     child = PersonFactory(family_name="Refuge")
+    allocate(officer, child)
     PersonAddressFactory(person=child, address__postcode="RV9 9ZZ", is_confidential=True)
 
     body = search(client, name="Refuge").json()
@@ -170,13 +174,14 @@ def test_search_needs_the_search_capability(dsl_client):
     assert response.json()["error"]["code"] == "permission_denied"
 
 
-def test_person_detail_gives_the_record(client):
+def test_person_detail_gives_the_record(client, officer):
     child = PersonFactory(given_names="Amelia", family_name="Hartley", date_of_birth=datetime.date(2015, 3, 27))
     IdentifierFactory(person=child, value=valid_nhs_number(3))
     PersonName.objects.create(person=child, kind="birth", given_names="Amelia", family_name="Stone")
     PersonAddressFactory(person=child, address__line_1="1 Willow Lane", address__postcode="RV1 2AB")
     enrolment = EnrolmentFactory(person=child)
     mother = RelationshipFactory(related_to=child, person__given_names="Jo").person
+    allocate(officer, child, mother)
 
     body = client.get(f"/api/v1/people/{child.pk}/").json()
 
@@ -205,8 +210,9 @@ def test_person_detail_gives_the_record(client):
     assert body["enrolments"][0]["end_date"] is None
 
 
-def test_person_detail_withholds_a_confidential_current_address(client):
+def test_person_detail_withholds_a_confidential_current_address(client, officer):
     child = PersonFactory()
+    allocate(officer, child)
     PersonAddressFactory(person=child, address__line_1="The Refuge", is_confidential=True)
 
     body = client.get(f"/api/v1/people/{child.pk}/").json()
@@ -217,8 +223,9 @@ def test_person_detail_withholds_a_confidential_current_address(client):
     assert "The Refuge" not in str(body)
 
 
-def test_person_detail_gives_the_latest_current_address_not_a_past_one(client):
+def test_person_detail_gives_the_latest_current_address_not_a_past_one(client, officer):
     child = PersonFactory()
+    allocate(officer, child)
     PersonAddressFactory(
         person=child,
         address__line_1="Old House",
@@ -232,11 +239,12 @@ def test_person_detail_gives_the_latest_current_address_not_a_past_one(client):
     assert body["current_address"]["line_1"] == "New House"
 
 
-def test_unborn_child_detail_links_the_mother(client):
+def test_unborn_child_detail_links_the_mother(client, officer):
     mother = AdultFactory()
     unborn = PersonFactory(
         kind=PersonKind.UNBORN, date_of_birth=None, mother=mother, expected_due_date=datetime.date(2027, 2, 1)
     )
+    allocate(officer, mother, unborn)
 
     body = client.get(f"/api/v1/people/{unborn.pk}/").json()
 
@@ -276,6 +284,7 @@ def test_dsl_sees_the_parent_as_a_relationship_without_their_details(dsl_client,
 
 def test_chronology_is_newest_first_and_hides_another_agencys_own_entries(client, officer):
     child = PersonFactory()
+    allocate(officer, child)
     council = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, la_code="990")
     now = timezone.now()
     older = ChronologyEntry.objects.create(
@@ -324,6 +333,7 @@ def test_people_endpoints_need_api_access(db, school):
 
 def test_token_authentication_reaches_the_people_api(officer):
     child = PersonFactory(family_name="Hartley")
+    allocate(officer, child)
     token = Token.objects.create(user=officer)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")

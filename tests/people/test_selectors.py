@@ -35,8 +35,11 @@ from tests.factories import (
 
 @pytest.fixture
 def practitioner(db):
+    """A Children's Hub practitioner, who may find anyone: these tests are about how search,
+    households and chronologies work. Who may see whom is tested in tests/access."""
     return UserFactory(
-        organisation=OrganisationFactory(kind=OrganisationKind.POLICE_FORCE), roles=[Role.POLICE_OFFICER]
+        organisation=OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, la_code="991"),
+        roles=[Role.HUB_PRACTITIONER],
     )
 
 

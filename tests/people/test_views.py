@@ -10,6 +10,7 @@ from django.utils import timezone
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
 from safehub.people.models import ChronologyEntry, ChronologyVisibility
+from tests.access.factories import allocate
 from tests.factories import (
     EnrolmentFactory,
     IdentifierFactory,
@@ -48,8 +49,9 @@ def dsl_client(client, school):
     return client
 
 
-def test_search_is_posted_and_redirects_to_an_opaque_key_without_personal_data(officer_client):
+def test_search_is_posted_and_redirects_to_an_opaque_key_without_personal_data(officer_client, officer):
     child = PersonFactory(given_names="Amelia", family_name="Hartley", date_of_birth=datetime.date(2015, 3, 27))
+    allocate(officer, child)
     nhs = valid_nhs_number(9)
     IdentifierFactory(person=child, value=nhs)
 
@@ -68,8 +70,8 @@ def test_search_is_posted_and_redirects_to_an_opaque_key_without_personal_data(o
     assert "Amelia Hartley" in results.content.decode()
 
 
-def test_search_terms_in_the_url_are_ignored(officer_client):
-    PersonFactory(family_name="Hartley")
+def test_search_terms_in_the_url_are_ignored(officer_client, officer):
+    allocate(officer, PersonFactory(family_name="Hartley"))
 
     response = officer_client.get("/people/", {"name": "Hartley"})
 
@@ -78,7 +80,7 @@ def test_search_terms_in_the_url_are_ignored(officer_client):
 
 
 def test_search_key_from_another_session_finds_nothing(officer_client, officer):
-    PersonFactory(family_name="Hartley")
+    allocate(officer, PersonFactory(family_name="Hartley"))
     location = officer_client.post("/people/", {"name": "Hartley"})["Location"]
     officer_client.logout()
     officer_client.force_login(officer)  # a new session
@@ -102,6 +104,7 @@ def test_person_page_shows_identifiers_household_and_chronology_newest_first(off
     nhs = valid_nhs_number(21)
     IdentifierFactory(person=child, value=nhs)
     mother = RelationshipFactory(related_to=child, person__given_names="Joanne", person__family_name="Hartley").person
+    allocate(officer, child, mother)
     council = OrganisationFactory(kind=OrganisationKind.LOCAL_AUTHORITY, la_code="990", name="Riverside Council")
     now = timezone.now()
     ChronologyEntry.objects.create(
@@ -130,8 +133,9 @@ def test_person_page_shows_identifiers_household_and_chronology_newest_first(off
     assert "Council internal case note" not in html
 
 
-def test_person_page_withholds_a_confidential_address(officer_client):
+def test_person_page_withholds_a_confidential_address(officer_client, officer):
     child = PersonFactory()
+    allocate(officer, child)
     PersonAddressFactory(person=child, address__line_1="The Refuge", is_confidential=True)
 
     html = officer_client.get(f"/people/{child.pk}/").content.decode()

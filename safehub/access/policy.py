@@ -1,0 +1,163 @@
+"""The one place that decides who may see what. Everything that reads personal data asks here.
+
+- `visible_persons(user)`: the people a user may open, as a QuerySet, evaluated afresh on
+  every call (so revoking or expiring a relationship takes effect on the next request).
+- `visible_chronology(user, person)`: the entries of a person's timeline the user may read.
+- `can(user, action, obj)`: one yes or no for "view", "view_field:<name>", "break_glass"
+  and "review_access".
+- `SENSITIVE_FIELDS`: fields only some roles may see; everyone else sees "Withheld".
+
+Scope comes from capabilities (safehub.partnership.roles), never from role names:
+VIEW_ALL_PEOPLE (the front door), VIEW_RELATED_PEOPLE (legitimate relationships and
+break-glass grants), VIEW_SCHOOL_ROLL (a school's own pupils).
+"""
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+
+from safehub.access.models import BreakGlassGrant, LegitimateRelationship
+from safehub.partnership.models import HEALTH_KINDS, OrganisationKind, User
+from safehub.partnership.roles import Capability, has_capability
+from safehub.people.models import ChronologyEntry, ChronologyVisibility, Enrolment, Person, PersonAddress
+
+
+@dataclass(frozen=True)
+class SensitiveField:
+    name: str
+    label: str
+    capability: Capability
+
+
+# Fields shown only to those who hold the capability; everyone else sees "Withheld".
+# Health detail and police intelligence join this list when those records arrive.
+SENSITIVE_FIELDS: dict[str, SensitiveField] = {
+    field.name: field
+    for field in (
+        SensitiveField(
+            "confidential_address",
+            "A confidential address, such as a refuge",
+            Capability.VIEW_CONFIDENTIAL_ADDRESSES,
+        ),
+        SensitiveField("police_reference", "A police person reference", Capability.VIEW_POLICE_REFERENCES),
+    )
+}
+
+# Agencies that see every entry recorded for the partnership, not only their own and shared ones.
+STATUTORY_PARTNER_KINDS = frozenset({OrganisationKind.LOCAL_AUTHORITY, OrganisationKind.POLICE_FORCE} | HEALTH_KINDS)
+
+
+def _signed_in(user: Any) -> bool:
+    return bool(user is not None and user.is_authenticated and user.is_active)
+
+
+def active_relationships(user: User) -> QuerySet[LegitimateRelationship]:
+    """The user's own relationships and their teams', in force now."""
+    return LegitimateRelationship.objects.active().filter(Q(user=user) | Q(team__members=user))
+
+
+def active_grants(user: User) -> QuerySet[BreakGlassGrant]:
+    return BreakGlassGrant.objects.active().filter(user=user)
+
+
+def visible_persons(user: User) -> QuerySet[Person]:
+    """Every person the user may open now."""
+    if not _signed_in(user):
+        return Person.objects.none()
+    if has_capability(user, Capability.VIEW_ALL_PEOPLE):
+        return Person.objects.all()
+    scope = Q(pk__in=[])
+    if has_capability(user, Capability.VIEW_RELATED_PEOPLE):
+        scope |= Q(pk__in=active_relationships(user).values("person_id"))
+    if has_capability(user, Capability.BREAK_GLASS):
+        scope |= Q(pk__in=active_grants(user).values("person_id"))
+    if has_capability(user, Capability.VIEW_SCHOOL_ROLL) and user.organisation_id:
+        on_roll = Enrolment.objects.current_on().filter(organisation_id=user.organisation_id)
+        scope |= Q(pk__in=on_roll.values("person_id"))
+    return Person.objects.filter(scope)
+
+
+def visible_chronology(user: User, person: Person) -> QuerySet[ChronologyEntry]:
+    """The entries of the person's timeline the user may read (the person must be visible).
+
+    The recording agency sees its own entries; the statutory partners (council, police,
+    health) also see partnership-wide entries; a school or any other agency sees only what
+    it recorded or what was shared with it.
+    """
+    entries = ChronologyEntry.objects.filter(person=person)
+    if not visible_persons(user).filter(pk=person.pk).exists():
+        return entries.none()
+    organisation = user.organisation
+    if organisation is None:
+        return entries.filter(visibility=ChronologyVisibility.PARTNERSHIP)
+    own_or_shared = Q(organisation_id=organisation.pk) | Q(shared_with=organisation)
+    if organisation.kind in STATUTORY_PARTNER_KINDS:
+        return entries.filter(own_or_shared | Q(visibility=ChronologyVisibility.PARTNERSHIP)).distinct()
+    return entries.filter(own_or_shared).distinct()
+
+
+def may_see_field(user: User, name: str) -> bool:
+    return has_capability(user, SENSITIVE_FIELDS[name].capability)
+
+
+def field_access(user: User) -> dict[str, bool]:
+    """For templates and serializers: each sensitive field's name and whether the user may see it."""
+    return {name: may_see_field(user, name) for name in SENSITIVE_FIELDS}
+
+
+def _person_of(obj: Model | None) -> Person | None:
+    if isinstance(obj, Person):
+        return obj
+    person = getattr(obj, "person", None)
+    return person if isinstance(person, Person) else None
+
+
+def can(user: User, action: str, obj: Model | None = None) -> bool:
+    """Whether the user may do `action` to `obj` now."""
+    if not _signed_in(user):
+        return False
+    if action == "review_access":
+        return has_capability(user, Capability.REVIEW_ACCESS)
+    if action == "view":
+        if isinstance(obj, ChronologyEntry):
+            return visible_chronology(user, obj.person).filter(pk=obj.pk).exists()
+        person = _person_of(obj)
+        return person is not None and visible_persons(user).filter(pk=person.pk).exists()
+    if action.startswith("view_field:"):
+        name = action.removeprefix("view_field:")
+        if name not in SENSITIVE_FIELDS:
+            raise ValueError(f"No sensitive field is called {name!r}: add it to SENSITIVE_FIELDS.")
+        if isinstance(obj, PersonAddress) and not obj.is_confidential and name == "confidential_address":
+            return can(user, "view", obj)
+        return may_see_field(user, name) and (obj is None or can(user, "view", obj))
+    if action == "break_glass":
+        person = _person_of(obj)
+        if person is None or not has_capability(user, Capability.BREAK_GLASS):
+            return False
+        return not visible_persons(user).filter(pk=person.pk).exists()
+    raise ValueError(f"Unknown access action {action!r}.")
+
+
+def active_grant_for(user: User, person: Person) -> BreakGlassGrant | None:
+    """The user's emergency access to this person in force now, if any."""
+    if not _signed_in(user):
+        return None
+    return active_grants(user).filter(person=person).order_by("-expires_at").first()
+
+
+def access_basis(user: User, person: Person) -> str:
+    """Why the user may open this record, in words for the audit log (no personal data)."""
+    if has_capability(user, Capability.VIEW_ALL_PEOPLE):
+        return "partnership-wide access (front door)"
+    grant = active_grant_for(user, person) if has_capability(user, Capability.BREAK_GLASS) else None
+    if has_capability(user, Capability.VIEW_RELATED_PEOPLE):
+        relationship = active_relationships(user).filter(person=person).order_by("starts_at").first()
+        if relationship is not None:
+            holder = "team" if relationship.team_id else "own"
+            return f"{relationship.get_source_display().lower()} ({holder})"
+    if grant is not None:
+        return f"break-glass: {grant.reason}"
+    if has_capability(user, Capability.VIEW_SCHOOL_ROLL):
+        return "on the school's roll"
+    return ""
