@@ -42,6 +42,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "safehub.core.middleware.SessionLifetimeMiddleware",
+    "safehub.core.middleware.SecondFactorRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "safehub.core.middleware.PersonalDataCacheControlMiddleware",
@@ -114,8 +116,30 @@ STORAGES = {
 # collectstatic step; production collects them (see production.py).
 WHITENOISE_USE_FINDERS = True
 
+# Sessions: signed out after SAFEHUB_SESSION_IDLE_MINUTES without a request, and after
+# SAFEHUB_SESSION_ABSOLUTE_HOURS whatever happens (safehub.core.middleware.SessionLifetimeMiddleware).
+SAFEHUB_SESSION_IDLE_MINUTES = env_int("SAFEHUB_SESSION_IDLE_MINUTES", 15)
+SAFEHUB_SESSION_ABSOLUTE_HOURS = env_int("SAFEHUB_SESSION_ABSOLUTE_HOURS", 12)
+SESSION_COOKIE_AGE = SAFEHUB_SESSION_ABSOLUTE_HOURS * 60 * 60
 SESSION_COOKIE_HTTPONLY = True
+# Lax, not Strict: a link in a notification email must arrive signed in.
 SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+# Failed passwords and second-factor codes slow down per account and per address without
+# locking a real user out; see safehub/core/throttling.py for the rules.
+SAFEHUB_SIGN_IN_THROTTLE = {
+    "WINDOW_MINUTES": env_int("SAFEHUB_THROTTLE_WINDOW_MINUTES", 15),
+    "LOCKOUT_MINUTES": env_int("SAFEHUB_THROTTLE_LOCKOUT_MINUTES", 5),
+    "PAIR_FAILURES": env_int("SAFEHUB_THROTTLE_PAIR_FAILURES", 5),
+    "ACCOUNT_FAILURES": env_int("SAFEHUB_THROTTLE_ACCOUNT_FAILURES", 10),
+    "ADDRESS_FAILURES": env_int("SAFEHUB_THROTTLE_ADDRESS_FAILURES", 20),
+}
+# django-otp: the authenticator app's label, and its own per-device throttling switched off,
+# because it counts failures per device from every address, which would let anyone who
+# knows a password lock the real user out; SafeHub's throttling above covers codes too.
+OTP_TOTP_ISSUER = "SafeHub"
+OTP_TOTP_THROTTLE_FACTOR = 0
+OTP_STATIC_THROTTLE_FACTOR = 0
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True

@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
+from tests.conftest import authenticator_code, enrolled_authenticator
 from tests.factories import EnrolmentFactory, OrganisationFactory, SchoolFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -16,10 +17,14 @@ def test_home_redirects_anonymous_users_to_sign_in(client):
     assert response["Location"].startswith(reverse("core:sign-in"))
 
 
-def test_signing_in_with_the_right_password_lands_on_home(client, social_worker, password):
+def test_signing_in_with_the_right_password_and_code_lands_on_home(client, social_worker, password):
+    device = enrolled_authenticator(social_worker)
     response = client.post(
         reverse("core:sign-in"), {"username": social_worker.username, "password": password}, follow=True
     )
+    assert response.redirect_chain[-1][0] == reverse("core:mfa-verify")
+
+    response = client.post(reverse("core:mfa-verify"), {"code": authenticator_code(device)}, follow=True)
     assert response.redirect_chain[-1][0] == reverse("core:home")
     assert b"Find a person" in response.content
 

@@ -6,6 +6,7 @@ from rest_framework.test import APIClient
 
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
+from tests.conftest import verify_second_factor
 from tests.factories import LocalAuthorityFactory, OrganisationFactory, SchoolFactory, TeamFactory, UserFactory
 
 
@@ -182,10 +183,15 @@ def test_token_of_a_deactivated_user_is_refused(api_user):
     assert client.get("/api/v1/me/").status_code == 401
 
 
-def test_session_authentication_works(api_user, password):
+def test_session_authentication_works_once_the_second_factor_is_verified(api_user, password):
     client = APIClient()
     assert client.login(username=api_user.username, password=password)
 
+    response = client.get("/api/v1/organisations/")
+    assert response.status_code == 401
+    assert response.json()["error"]["code"] == "second_factor_required"
+
+    verify_second_factor(client, api_user)
     assert client.get("/api/v1/organisations/").status_code == 200
 
 

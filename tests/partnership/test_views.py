@@ -48,10 +48,12 @@ def test_directory_ignores_an_unknown_kind_and_says_so(signed_in):
 
 
 @time_machine.travel(datetime.datetime(2026, 11, 27, 10, 0, tzinfo=LONDON))  # a Friday, after the bell
-def test_school_page_shows_the_next_school_day(signed_in):
+def test_school_page_shows_the_next_school_day(client, db):
+    # Signed in at the travelled-to time: a session from before the jump would have timed out.
+    client.force_login(UserFactory(roles=[Role.SOCIAL_WORKER]))
     school = SchoolFactory(name="Millbrook Primary School", school_day_starts=datetime.time(8, 50))
 
-    response = signed_in.get(f"/partnership/organisations/{school.pk}/")
+    response = client.get(f"/partnership/organisations/{school.pk}/")
 
     assert response.status_code == 200
     assert response.context["next_school_day"] == datetime.datetime(2026, 11, 30, 8, 50, tzinfo=LONDON)

@@ -11,6 +11,7 @@ from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, PersonKind, PersonName
 from tests.access.factories import allocate
+from tests.conftest import verify_second_factor
 from tests.factories import (
     AdultFactory,
     EnrolmentFactory,
@@ -347,6 +348,7 @@ def test_token_authentication_reaches_the_people_api(officer):
 def test_session_post_without_csrf_token_is_refused(officer, password):
     client = APIClient(enforce_csrf_checks=True)
     client.login(username=officer.username, password=password)
+    verify_second_factor(client, officer)
 
     response = client.post("/api/v1/people/search/", {"name": "Hartley"}, format="json")
 
