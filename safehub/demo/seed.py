@@ -127,7 +127,12 @@ def seed_demo(
         progress=progress or (lambda stage, done, total: None),
     )
     with transaction.atomic():
-        return generator.run()
+        summary = generator.run()
+        # Who works with which families, and an emergency access to review (safehub.access).
+        from safehub.access.demo import seed_access_demo
+
+        summary.counts.update(seed_access_demo(seed=seed))
+    return summary
 
 
 # Household shapes and how common they are.

@@ -1,0 +1,56 @@
+"""The demo's access: each demo practitioner works with about thirty whole families, and the
+privacy officer has one emergency access to review."""
+
+import datetime
+
+import pytest
+
+from safehub.access import policy
+from safehub.access.demo import FAMILIES_EACH, household_of_child
+from safehub.access.models import BreakGlassGrant
+from safehub.audit.models import AuditEvent
+from safehub.demo import seed as demo
+from safehub.partnership.models import User
+from safehub.people.models import Person, PersonKind
+
+TODAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _seeded(time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    demo.seed_demo(size="small", seed=2026, children=400)
+
+
+@pytest.mark.parametrize("username", ["social.worker", "police.officer", "health.practitioner"])
+def test_each_demo_practitioner_sees_about_thirty_whole_families(username):
+    user = User.objects.get(username=username)
+    visible = set(policy.visible_persons(user).values_list("pk", flat=True))
+    children = Person.objects.filter(pk__in=visible, kind=PersonKind.CHILD)
+
+    assert FAMILIES_EACH <= children.count() < Person.objects.filter(kind=PersonKind.CHILD).count() // 2
+    for child in children[:10]:
+        assert household_of_child(child.pk) <= visible
+
+
+def test_the_police_officers_families_come_through_the_team():
+    officer = User.objects.get(username="police.officer")
+    supervisor = User.objects.get(username="police.supervisor")
+
+    assert set(policy.visible_persons(officer)) == set(policy.visible_persons(supervisor)) != set()
+
+
+def test_the_privacy_officer_has_one_unreviewed_emergency_access_with_its_audit_events():
+    privacy_officer = User.objects.get(username="privacy.officer")
+    from safehub.access.selectors import grants_to_review
+
+    (grant,) = grants_to_review(user=privacy_officer)
+    assert grant.user.username == "police.officer"
+    assert len(grant.reason) >= 20
+    assert grant.expires_at < TODAY
+    assert not policy.visible_persons(grant.user).filter(pk=grant.person_id).exists()
+    opened = AuditEvent.objects.get(action="break_glass.opened")
+    assert (opened.object_id, opened.actor) == (str(grant.person_id), grant.user)
+    assert BreakGlassGrant.objects.count() == 1
