@@ -1,7 +1,8 @@
 """The fictional partnership the browser tests work in, built with the shared factories.
 
 A council, a police force, a health trust and two schools; one user for every role;
-a family (a mother and two children, one home, identifiers, a school, a chronology);
+a family (a mother and two children, one home, identifiers, a school, a chronology) that
+the social worker is allocated and the police officer's team has on referral;
 and a child on another school's roll, whom Millbrook's lead must not be able to open.
 """
 
@@ -10,6 +11,7 @@ from dataclasses import dataclass
 
 from django.utils import timezone
 
+from safehub.access.models import LegitimateRelationship, RelationshipSource
 from safehub.partnership.models import Organisation, OrganisationKind, Team, User
 from safehub.partnership.roles import Role
 from safehub.people.models import ChronologyEntry, Identifier, IdentifierScheme, Person, RelationshipKind
@@ -95,6 +97,12 @@ def build_partnership() -> Riverside:
     }
     users[Role.POLICE_OFFICER].teams.add(team)
     family = _build_family(school=school, council=council)
+    # The social worker is allocated the family; the police officer's team has it on referral.
+    for person in (family.mother, family.child, family.sibling):
+        LegitimateRelationship.objects.create(
+            person=person, user=users[Role.SOCIAL_WORKER], source=RelationshipSource.ALLOCATION
+        )
+        LegitimateRelationship.objects.create(person=person, team=team, source=RelationshipSource.REFERRAL)
     child_elsewhere = PersonFactory(
         given_names="Zara", family_name="Pemberton", date_of_birth=datetime.date(2014, 6, 2)
     )
