@@ -14,7 +14,6 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
-from django.test import Client
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -27,6 +26,7 @@ from playwright.sync_api import (
 )
 
 from safehub.partnership.models import User
+from tests.conftest import SignedInClient, authenticator_code, enrolled_authenticator
 from tests.factories import TEST_PASSWORD
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -163,8 +163,7 @@ def assert_no_axe_violations(page: Page) -> None:
     pytest.fail("\n".join(lines), pytrace=False)
 
 
-def sign_in(page: Page, username: str, password: str = TEST_PASSWORD) -> None:
-    """Sign in through the form, as a person would, and wait for the page that follows."""
+def sign_in_with_password(page: Page, username: str, password: str = TEST_PASSWORD) -> None:
     page.goto("/sign-in/")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
@@ -172,16 +171,27 @@ def sign_in(page: Page, username: str, password: str = TEST_PASSWORD) -> None:
     page.wait_for_load_state()
 
 
+def sign_in(page: Page, username: str, password: str = TEST_PASSWORD) -> None:
+    """Sign in through the forms, as a person would: the password, then the code their
+    authenticator app shows (the user is enrolled first if they were not), and wait for
+    the page that follows."""
+    device = enrolled_authenticator(User.objects.get(username=username))
+    sign_in_with_password(page, username, password)
+    page.get_by_label("Enter the code from your authenticator app").fill(authenticator_code(device))
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_load_state()
+
+
 @pytest.fixture
 def sign_in_as(page: Page, live_server) -> Callable[[User], None]:
-    """Start a signed-in session without the form and open the home page.
+    """Start a signed-in session (both factors) without the forms and open the home page.
 
     The form itself is exercised by the sign-in tests; tests about what comes after
     signing in use this to save the round trips.
     """
 
     def sign_in_as(user: User) -> None:
-        client = Client()
+        client = SignedInClient()
         client.force_login(user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME]
         page.context.add_cookies([{"name": cookie.key, "value": cookie.value, "url": live_server.url}])
