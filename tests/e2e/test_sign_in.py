@@ -13,7 +13,7 @@ from tests.e2e.conftest import CHROMIUM, NO_CHROMIUM, assert_no_axe_violations, 
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 
-PRACTITIONER_NAVIGATION = ["Home", "People", "Directory", "Calendars", "API"]
+PRACTITIONER_NAVIGATION = ["Home", "Inbox", "People", "Directory", "Calendars", "API"]
 FIND_A_PERSON = ["Find a child or adult"]
 FIND_A_PERSON_AND_FIGURES = ["Find a child or adult", "The partnership"]
 
@@ -25,10 +25,10 @@ HOME_PAGES = {
     Role.POLICE_OFFICER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.POLICE_SUPERVISOR: (FIND_A_PERSON_AND_FIGURES, PRACTITIONER_NAVIGATION),
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
-    Role.DESIGNATED_SAFEGUARDING_LEAD: (["Your pupils"], ["Home", "Pupils", "Directory", "Calendars"]),
-    Role.PARTNERSHIP_ANALYST: (["The partnership"], ["Home", "Directory", "Calendars", "API"]),
-    Role.PRIVACY_OFFICER: (["Who holds which role"], ["Home", "Directory"]),
-    Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Directory", "Calendars", "API"]),
+    Role.DESIGNATED_SAFEGUARDING_LEAD: (["Your pupils"], ["Home", "Inbox", "Pupils", "Directory", "Calendars"]),
+    Role.PARTNERSHIP_ANALYST: (["The partnership"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
+    Role.PRIVACY_OFFICER: (["Who holds which role"], ["Home", "Inbox", "Directory"]),
+    Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }
 
 
