@@ -27,4 +27,5 @@ urlpatterns = [
     path("", include("safehub.partnership.api_urls")),
     path("", include("safehub.people.api_urls")),
     path("", include("safehub.timescales.api_urls")),
+    path("", include("safehub.notifications.api_urls")),
 ]
