@@ -27,7 +27,7 @@ HOME_PAGES = {
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.DESIGNATED_SAFEGUARDING_LEAD: (["Your pupils"], ["Home", "Inbox", "Pupils", "Directory", "Calendars"]),
     Role.PARTNERSHIP_ANALYST: (["The partnership"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
-    Role.PRIVACY_OFFICER: (["Who holds which role"], ["Home", "Inbox", "Directory"]),
+    Role.PRIVACY_OFFICER: (["Emergency access to review", "Who holds which role"], ["Home", "Inbox", "Directory"]),
     Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }
 
@@ -62,6 +62,9 @@ def test_each_role_signs_in_to_a_home_page_with_its_own_sections_and_navigation(
     if "The partnership" in expected_sections:
         expect(main).to_contain_text("2 schools and settings")
         expect(main).to_contain_text("3 children known")
+    if "Emergency access to review" in expected_sections:
+        expect(main).to_contain_text("0 uses of emergency access wait for your review")
+        expect(main.get_by_role("link", name="Review emergency access")).to_have_attribute("href", "/access/reviews/")
     if "Who holds which role" in expected_sections:
         roles_table = page.get_by_role("table", name="Active users by role")
         expect(roles_table.locator("tbody tr")).to_have_count(len(Role))
