@@ -76,7 +76,7 @@ def seed_access_demo(*, seed: int) -> dict[str, int]:
                     source=source,
                     reason=reason,
                     starts_at=now - datetime.timedelta(days=rng.randint(1, days_ago)),
-                    **holder,  # type: ignore[arg-type]
+                    **holder,
                 )
             )
 
