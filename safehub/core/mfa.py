@@ -181,6 +181,7 @@ def check_recovery_code(*, request: HttpRequest, user: User, code: str) -> CodeC
 def complete_sign_in(*, request: HttpRequest, device: TOTPDevice | StaticDevice, second_factor: str) -> None:
     """Mark the session verified by `device`, give it a new id, and record `auth.signed_in`."""
     user = request.user
+    assert isinstance(user, User)
     otp_login(request, device)
     request.session.cycle_key()
     row_id = request.session.get(SIGN_IN_SESSION_KEY)

@@ -57,7 +57,8 @@ class SessionLifetimeMiddleware:
     def _end_reason(request: HttpRequest) -> str:
         if not request.user.is_authenticated:
             return "account_disabled"
-        row = SignInSession.objects.filter(pk=request.session.get(SIGN_IN_SESSION_KEY), user=request.user).first()
+        row_id = request.session.get(SIGN_IN_SESSION_KEY)
+        row = SignInSession.objects.filter(pk=row_id, user=request.user).first() if row_id is not None else None
         if row is None or row.ended_at is not None:
             return row.end_reason if row is not None and row.end_reason else "ended"
         now = timezone.now()
@@ -120,7 +121,7 @@ class SecondFactorRequiredMiddleware:
         if request.path_info == reverse("admin:login"):
             return redirect_to_login(request.GET.get("next", reverse("admin:index")), reverse("core:sign-in"))
         user = request.user
-        if user.is_authenticated and not user.is_verified() and not self._open(request):
+        if user.is_authenticated and not user.is_verified() and not self._open(request):  # type: ignore[attr-defined]
             if request.path_info.startswith("/api/"):
                 return JsonResponse(
                     {

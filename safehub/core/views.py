@@ -8,6 +8,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.db import transaction
 from django.http import HttpRequest, HttpResponse
@@ -49,14 +50,14 @@ class SignInView(auth_views.LoginView):
                 kwargs["throttle_message"] = throttling.message(wait)
         return kwargs
 
-    def form_valid(self, form: SignInForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         with transaction.atomic():
             throttling.record_attempt(**self._attempt(), succeeded=True)
             auth_login(self.request, form.get_user())
         self.request.session[NEXT_KEY] = self.get_redirect_url()
         return redirect("core:mfa-verify")
 
-    def form_invalid(self, form: SignInForm) -> HttpResponse:
+    def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         attempt = self._attempt()
         with transaction.atomic():
             if form.has_error(NON_FIELD_ERRORS, "throttled"):
@@ -100,7 +101,7 @@ def _second_factor_page(view: Callable[..., HttpResponse]) -> Callable[..., Http
             requested_next, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             request.session[NEXT_KEY] = requested_next
-        if request.user.is_verified():  # type: ignore[union-attr]
+        if request.user.is_verified():  # type: ignore[attr-defined]  # added by django-otp
             return _continue(request)
         return view(request, request.user)
 
