@@ -16,5 +16,5 @@ MAILERS = {
         "OPTIONS": {"host": "127.0.0.1", "port": int(os.environ.get("SAFEHUB_TEST_SMTP_PORT", "8025")), "timeout": 10},
     }
 }
-SAFEHUB_NOTIFICATION_LEASE_SECONDS = 1
+SAFEHUB_NOTIFICATION_LEASE_SECONDS = int(os.environ.get("SAFEHUB_TEST_LEASE_SECONDS", "1"))
 LOGGING = {"version": 1, "disable_existing_loggers": False}

@@ -97,8 +97,9 @@ def crash_database(request, tmp_path):
         admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
-def _environment(database_url: str, smtp_port: int) -> dict[str, str]:
+def _environment(database_url: str, smtp_port: int, lease_seconds: int = 1) -> dict[str, str]:
     return {
+        "SAFEHUB_TEST_LEASE_SECONDS": str(lease_seconds),
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "tests.notifications.crash_settings",
         "DATABASE_URL": database_url,
@@ -173,3 +174,37 @@ def test_every_notification_reaches_the_mail_server_exactly_once_by_message_id_d
         [sys.executable, "-m", "safehub.cli", "audit", "verify"], env=env, cwd=REPO, capture_output=True, timeout=60
     )
     assert verify.returncode == 0, verify.stderr
+
+
+@pytest.mark.parametrize("crash_database", ["sqlite", *(["postgresql"] if ON_POSTGRESQL else [])], indirect=True)
+def test_two_dispatchers_running_at_once_never_send_the_same_notification(crash_database, smtp_server):
+    database_url, query = crash_database
+    controller, handler = smtp_server
+    # A long lease: nothing here dies, so no claim may lapse and be taken over.
+    env = _environment(database_url, controller.port, lease_seconds=120)
+    subprocess.run(
+        [sys.executable, "-m", "tests.notifications.crash_seed", str(NOTIFICATIONS)],
+        env=env,
+        cwd=REPO,
+        check=True,
+        timeout=60,
+    )
+    workers = [
+        subprocess.Popen(
+            [*DISPATCH, "--until-idle", "--batch-size", "5"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for _ in range(2)
+    ]
+    for worker in workers:
+        _, stderr = worker.communicate(timeout=60)
+        assert worker.returncode == 0, stderr
+
+    per_message_id = collections.Counter(message["Message-ID"] for message in handler.messages)
+    assert len(handler.messages) == NOTIFICATIONS
+    assert set(per_message_id.values()) == {1}
+    assert query("SELECT COUNT(*) FROM audit_auditevent WHERE action = 'notification.sent'") == [(NOTIFICATIONS,)]
