@@ -14,7 +14,6 @@ so `safehub demo-code USERNAME` can print the current code; both refuse to run u
 import base64
 import hashlib
 import secrets
-import time
 from dataclasses import dataclass
 
 import segno
@@ -22,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 from django.db import transaction
 from django.http import HttpRequest
+from django.utils import timezone
 from django_otp import login as otp_login
 from django_otp.oath import hotp
 from django_otp.plugins.otp_static.models import StaticDevice, StaticToken
@@ -232,6 +232,6 @@ def demo_code(username: str) -> str:
     if device is None:
         raise LookupError("That user has no demo authenticator: demo codes are only for the demo's own users.")
     # The next code the device will accept: the current step, or the one after the last used.
-    step = int((time.time() - device.t0) // device.step) + device.drift
+    step = int((timezone.now().timestamp() - device.t0) // device.step) + device.drift
     step = max(step, device.last_t + 1)
     return f"{hotp(device.bin_key, step, digits=device.digits):0{device.digits}d}"

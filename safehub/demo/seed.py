@@ -1097,6 +1097,12 @@ class _Generator:
         RoleAssignment.objects.bulk_create(
             [RoleAssignment(user=user, role=role) for user, (_, role, *_) in zip(users, names.DEMO_STAFF, strict=True)]
         )
+        # Every demo user signs in with a second factor too: an authenticator whose codes
+        # `safehub demo-code USERNAME` prints (demo mode only; production cannot).
+        from safehub.core.mfa import enrol_demo_device
+
+        for user in users:
+            enrol_demo_device(user)
         self._count("users", len(users))
         self.progress(stage, len(users), len(users))
         return [

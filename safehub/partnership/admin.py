@@ -111,6 +111,7 @@ class UserAdmin(DjangoUserAdmin):
     autocomplete_fields = ["organisation"]
     filter_horizontal = ["teams", "groups", "user_permissions"]
     inlines = [RoleAssignmentInline]
+    actions = ["reset_second_factor"]
     fieldsets = [
         (None, {"fields": ["username", "password"]}),
         ("Person", {"fields": ["first_name", "last_name", "email", "job_title", "phone"]}),
@@ -150,3 +151,11 @@ class UserAdmin(DjangoUserAdmin):
         if db_field.name == "teams":
             kwargs["queryset"] = Team.objects.select_related("organisation")
         return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+    @admin.action(description="Reset the second factor (lost phone): they set it up again at next sign-in")
+    def reset_second_factor(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        from safehub.core.mfa import reset_mfa
+
+        for user in queryset:
+            reset_mfa(user=user, by=request.user)  # type: ignore[arg-type]
+        self.message_user(request, f"Second factor reset for {queryset.count()} user(s); their sessions have ended.")

@@ -259,3 +259,17 @@ def test_a_step_parents_own_child_is_their_child_and_a_sibling_of_the_others():
         ).values("related_to_id")
         siblings = Relationship.objects.filter(kind=RelationshipKind.SIBLING, related_to=half_sibling)
         assert siblings.filter(person_id__in=step_children).exists()
+
+
+@pytest.mark.django_db
+def test_every_demo_user_has_a_confirmed_demo_authenticator():
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from safehub.core.mfa import demo_code
+    from safehub.demo.seed import seed_demo
+    from safehub.partnership.models import User
+
+    seed_demo(size="small", seed=7, children=60)
+    for user in User.objects.all():
+        assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+        assert len(demo_code(user.username)) == 6

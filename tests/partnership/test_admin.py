@@ -99,3 +99,18 @@ def test_admin_adds_a_user_in_an_organisation(admin_client):
     user = User.objects.get(username="new.officer")
     assert user.organisation == force
     assert RoleAssignment.objects.filter(user=user, role="police_officer").exists()
+
+
+def test_resetting_a_users_second_factor_removes_their_authenticator_and_is_audited(admin_client):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from safehub.audit.models import AuditEvent
+
+    officer = UserFactory(username="lost.phone")
+    TOTPDevice.objects.create(user=officer, name="Authenticator", confirmed=True)
+    response = admin_client.post(
+        "/admin/partnership/user/", {"action": "reset_second_factor", "_selected_action": [officer.pk]}, follow=True
+    )
+    assert response.status_code == 200
+    assert not TOTPDevice.objects.filter(user=officer).exists()
+    assert AuditEvent.objects.filter(action="mfa.reset", object_id=str(officer.pk)).exists()

@@ -94,6 +94,7 @@ class Command(BaseCommand):
         if not options["no_serve"]:
             self.stdout.write(self.style.SUCCESS(f"SafeHub demo: {url}"))
         self.stdout.write(f"Sign in with any of these usernames and the password  {password}")
+        self.stdout.write("then the code from  uv run safehub demo-code USERNAME  (a demo authenticator app).")
         width = max(len(u.username) for u in users) if users else 10
         for user in users:
             self.stdout.write(f"  {user.username.ljust(width)}  {user.role_label}, {user.organisation}")
