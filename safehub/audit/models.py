@@ -38,6 +38,12 @@ class AuditEvent(models.Model):
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action}"
 
+    @property
+    def action_label(self) -> str:
+        from safehub.audit.actions import action_label
+
+        return action_label(self.action)
+
 
 class AuditHead(models.Model):
     """The end of the chain, signed: one row."""

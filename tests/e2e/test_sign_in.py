@@ -27,7 +27,10 @@ HOME_PAGES = {
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.DESIGNATED_SAFEGUARDING_LEAD: (["Your pupils"], ["Home", "Inbox", "Pupils", "Directory", "Calendars"]),
     Role.PARTNERSHIP_ANALYST: (["The partnership"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
-    Role.PRIVACY_OFFICER: (["Emergency access to review", "Who holds which role"], ["Home", "Inbox", "Directory"]),
+    Role.PRIVACY_OFFICER: (
+        ["Emergency access to review", "Who holds which role"],
+        ["Home", "Inbox", "Access reviews", "Directory"],
+    ),
     Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }
 

@@ -1,0 +1,28 @@
+"""What each audit action means, in words a privacy officer reads."""
+
+ACTION_LABELS = {
+    "person.viewed": "Opened the record",
+    "person.searched": "Searched for people",
+    "access.refused": "Tried to open the record: refused",
+    "access_history.viewed": "Looked at who opened the record",
+    "break_glass.opened": "Used emergency access",
+    "break_glass.refused": "Emergency access refused (wrong password)",
+    "break_glass.reviewed": "Reviewed an emergency access",
+    "auth.signed_in": "Signed in",
+    "auth.sign_in_failed": "Failed to sign in",
+    "auth.signed_out": "Signed out",
+    "auth.session_expired": "Session ended",
+    "auth.throttled": "Sign-in slowed after repeated failures",
+    "mfa.enrolled": "Set up an authenticator",
+    "mfa.verify_failed": "Entered a wrong authenticator code",
+    "mfa.recovery_code_used": "Used a recovery code",
+    "mfa.reset": "Second factor reset",
+    "notification.sent": "Notification sent",
+    "notification.failed": "Notification could not be sent",
+    "data.imported": "Imported a file",
+    "partnership.settings_changed": "Changed the partnership's settings",
+}
+
+
+def action_label(action: str) -> str:
+    return ACTION_LABELS.get(action, action)
