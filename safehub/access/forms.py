@@ -6,8 +6,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from safehub.access.models import MINIMUM_REASON_LENGTH, ReviewOutcome
+from safehub.core import throttling
+from safehub.core.models import SignInAttempt
 from safehub.partnership.models import User
 from safehub.people.forms import PersonSearchForm
+
+Stage = SignInAttempt.Stage
 
 WRONG_PASSWORD_MESSAGE = "The password is not right. Enter the password you use to sign in to SafeHub."  # noqa: S105
 SHORT_REASON_MESSAGE = (
@@ -39,10 +43,13 @@ class BreakGlassForm(PersonSearchForm):
 
     field_order = ["reason", "password", "name", "date_of_birth", "identifier", "postcode"]
 
-    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, user: User, ip_address: str | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.user = user
         self.password_refused = False
+        self.password_checked = False
+        # Wrong passwords here are throttled like sign-in, so a stolen session cannot guess.
+        self.wait = throttling.retry_after(stage=Stage.EMERGENCY, username=user.get_username(), ip_address=ip_address)
 
     def clean_reason(self) -> str:
         reason: str = self.cleaned_data["reason"].strip()
@@ -52,6 +59,9 @@ class BreakGlassForm(PersonSearchForm):
 
     def clean_password(self) -> str:
         password: str = self.cleaned_data["password"]
+        if self.wait is not None:
+            raise ValidationError(throttling.message(self.wait))
+        self.password_checked = True
         if not self.user.check_password(password):
             self.password_refused = True
             raise ValidationError(WRONG_PASSWORD_MESSAGE)

@@ -14,6 +14,8 @@ from django.utils import timezone
 from safehub.access import policy
 from safehub.access.models import BreakGlassGrant, ReviewOutcome, break_glass_hours
 from safehub.audit.services import record
+from safehub.core import throttling
+from safehub.core.models import SignInAttempt
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.models import Person
@@ -58,13 +60,14 @@ def record_search(*, user: User, criteria: dict[str, Any], result_count: int, pu
     )
 
 
-def record_break_glass_password_refused(*, user: User) -> None:
-    record(
-        action="break_glass.refused",
-        actor=user,
-        outcome="refused",
-        purpose="password re-entered wrongly",
+@transaction.atomic
+def record_break_glass_password_attempt(*, user: User, ip_address: str | None, succeeded: bool) -> None:
+    """Count the re-entered password towards throttling; audit a wrong one."""
+    throttling.record_attempt(
+        stage=SignInAttempt.Stage.EMERGENCY, username=user.get_username(), ip_address=ip_address, succeeded=succeeded
     )
+    if not succeeded:
+        record(action="break_glass.refused", actor=user, outcome="refused", purpose="password re-entered wrongly")
 
 
 @transaction.atomic

@@ -48,8 +48,14 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
     _require(request, Capability.BREAK_GLASS)
     user = _user(request)
     if request.method == "POST":
-        form = BreakGlassForm(request.POST, user=user)
-        if form.is_valid():
+        ip_address = request.META.get("REMOTE_ADDR") or None
+        form = BreakGlassForm(request.POST, user=user, ip_address=ip_address)
+        valid = form.is_valid()
+        if form.password_checked:
+            services.record_break_glass_password_attempt(
+                user=user, ip_address=ip_address, succeeded=not form.password_refused
+            )
+        if valid:
             state = {
                 "reason": form.cleaned_data["reason"],
                 "terms": {name: form.data.get(name, "") for name in SEARCH_FIELDS},
@@ -57,8 +63,6 @@ def emergency_access(request: HttpRequest) -> HttpResponse:
                 "emergency": True,
             }
             return redirect(f"{reverse('access:emergency-results')}?q={save_search(request, state)}")
-        if form.password_refused:
-            services.record_break_glass_password_refused(user=user)
     else:
         form = BreakGlassForm(user=user)
     return render(request, "access/emergency_access.html", {"form": form})

@@ -29,6 +29,7 @@ class SignInAttempt(models.Model):
     class Stage(models.TextChoices):
         PASSWORD = "password", "Password"
         CODE = "code", "Second-factor code"
+        EMERGENCY = "emergency", "Password re-entered for emergency access"
 
     attempted_at = models.DateTimeField(db_index=True)
     stage = models.CharField(max_length=10, choices=Stage.choices)

@@ -179,6 +179,20 @@ def test_a_wrong_password_is_refused_and_audited(officer_client, officer):
     assert not BreakGlassGrant.objects.exists()
 
 
+def test_repeated_wrong_passwords_are_throttled_even_when_the_right_one_follows(officer_client, password):
+    PersonFactory(family_name="Okafor")
+    for _ in range(5):
+        ask_for_emergency_access(officer_client, password="not-my-password", name="Okafor")
+
+    response = ask_for_emergency_access(officer_client, password=password, name="Okafor")
+
+    assert response.status_code == 200
+    assert "Too many attempts. Try again in 5 minutes." in response.content.decode()
+    assert not BreakGlassGrant.objects.exists()
+    with time_machine.travel(timezone.now() + datetime.timedelta(minutes=6)):
+        assert ask_for_emergency_access(officer_client, password=password, name="Okafor").status_code == 302
+
+
 def test_emergency_access_lists_records_outside_scope_and_opens_one_for_the_configured_hours(
     officer_client, officer, password
 ):
