@@ -161,9 +161,28 @@ SECURE_CSP = {
 }
 
 # Django 6.1's MAILERS. Outside production, mail goes to the console unless told otherwise.
-MAILERS: dict[str, dict[str, object]] = {
-    "default": {"BACKEND": env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")}
-}
+SMTP_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+
+
+def smtp_options() -> dict[str, object]:
+    """The SMTP server from SAFEHUB_SMTP_*; a timeout so a hung server cannot hold a send."""
+    return {
+        "host": env_str("SAFEHUB_SMTP_HOST", "localhost"),
+        "port": env_int("SAFEHUB_SMTP_PORT", 587),
+        "username": env_str("SAFEHUB_SMTP_USERNAME"),
+        "password": env_str("SAFEHUB_SMTP_PASSWORD"),
+        "use_tls": env_bool("SAFEHUB_SMTP_TLS", True),
+        "timeout": env_int("SAFEHUB_SMTP_TIMEOUT", 30),
+    }
+
+
+def mailers(default_backend: str) -> dict[str, dict[str, object]]:
+    backend = env_str("SAFEHUB_EMAIL_BACKEND", default_backend)
+    options = {"OPTIONS": smtp_options()} if backend == SMTP_BACKEND else {}
+    return {"default": {"BACKEND": backend, **options}}
+
+
+MAILERS = mailers("django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = env_str("SAFEHUB_FROM_EMAIL", "SafeHub <no-reply@safehub.invalid>")
 
 REST_FRAMEWORK = {

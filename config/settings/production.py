@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ImproperlyConfigured
 
-from config.env import env_bool, env_int, env_str
+from config.env import env_bool, env_str
 from config.settings.base import *  # noqa: F403
 
 DEBUG = False
@@ -32,15 +32,4 @@ STORAGES = {
 }
 WHITENOISE_USE_FINDERS = False
 STATIC_ROOT = env_str("SAFEHUB_STATIC_ROOT") or str(DATA_DIR / "static")  # noqa: F405
-MAILERS = {
-    "default": {
-        "BACKEND": env_str("SAFEHUB_EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend"),
-        "OPTIONS": {
-            "host": env_str("SAFEHUB_SMTP_HOST", "localhost"),
-            "port": env_int("SAFEHUB_SMTP_PORT", 587),
-            "username": env_str("SAFEHUB_SMTP_USERNAME"),
-            "password": env_str("SAFEHUB_SMTP_PASSWORD"),
-            "use_tls": env_bool("SAFEHUB_SMTP_TLS", True),
-        },
-    }
-}
+MAILERS = mailers(SMTP_BACKEND)  # noqa: F405

@@ -9,6 +9,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from safehub.access import policy
@@ -16,8 +17,9 @@ from safehub.access.models import BreakGlassGrant, ReviewOutcome, break_glass_ho
 from safehub.audit.services import record
 from safehub.core import throttling
 from safehub.core.models import SignInAttempt
+from safehub.notifications.services import notify
 from safehub.partnership.models import User
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.roles import Capability, Role, has_capability
 from safehub.people.models import Person
 
 PERSON_OBJECT_TYPE = "people.person"
@@ -94,7 +96,22 @@ def open_break_glass(*, user: User, person: Person, reason: str) -> BreakGlassGr
         purpose=f"break-glass: {grant.reason}",
         detail={"grant": grant.pk, "expires_at": grant.expires_at.isoformat()},
     )
+    _alert_privacy_officers(grant)
     return grant
+
+
+def _alert_privacy_officers(grant: BreakGlassGrant) -> None:
+    """Every privacy officer hears of an emergency access at once, in SafeHub and by email
+    (a reference only: the reason and the person stay in SafeHub)."""
+    officers = User.objects.filter(is_active=True, role_assignments__role=Role.PRIVACY_OFFICER).distinct()
+    for officer in officers:
+        notify(
+            key=f"break_glass.alert:grant-{grant.pk}:user-{officer.pk}",
+            recipient=officer,
+            kind="break_glass.alert",
+            reference=f"BG-{grant.pk:06d}",
+            link=reverse("access:review", args=[grant.pk]),
+        )
 
 
 @transaction.atomic

@@ -167,6 +167,27 @@ def test_emergency_access_needs_a_reason_of_twenty_characters(officer_client, pa
     assert not BreakGlassGrant.objects.exists()
 
 
+def test_privacy_officers_are_alerted_to_an_emergency_access_without_personal_data(
+    officer_client, password, privacy_officer, mailoutbox
+):
+    from safehub.notifications.models import Notification
+    from safehub.notifications.services import dispatch_due
+    from safehub.people.models import Person
+
+    PersonFactory(given_names="Amelia", family_name="Okafor")
+    location = ask_for_emergency_access(officer_client, password=password, name="Okafor")["Location"]
+    key = parse_qs(urlsplit(location).query)["q"][0]
+    person = Person.objects.get(family_name="Okafor")
+    officer_client.post(f"/access/emergency/open/?q={key}", {"person": person.pk})
+
+    alerts = Notification.objects.filter(recipient=privacy_officer, kind="break_glass.alert")
+    assert {n.channel for n in alerts} == {"inbox", "email"}
+    dispatch_due()
+    (email,) = [m for m in mailoutbox if privacy_officer.email in m.to]
+    assert "Okafor" not in email.subject + email.body
+    assert "Amelia" not in email.subject + email.body
+
+
 def test_a_wrong_password_is_refused_and_audited(officer_client, officer):
     PersonFactory(family_name="Okafor")
 
