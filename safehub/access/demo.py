@@ -10,6 +10,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship, RelationshipSource, break_glass_hours
+from safehub.access.services import alert_privacy_officers
 from safehub.audit.services import record
 from safehub.partnership.models import User
 from safehub.people.models import Enrolment, Person, PersonKind, Relationship, RelationshipKind
@@ -137,6 +138,7 @@ def seed_access_demo(*, seed: int) -> dict[str, int]:
             purpose=f"break-glass: {grant.reason}",
             detail={"part": "record", "demo_occurred_at": starts_at},
         )
+        alert_privacy_officers(grant)
         grants = 1
     return {"legitimate relationships": len(relationships), "break-glass grants": grants}
 

@@ -96,11 +96,11 @@ def open_break_glass(*, user: User, person: Person, reason: str) -> BreakGlassGr
         purpose=f"break-glass: {grant.reason}",
         detail={"grant": grant.pk, "expires_at": grant.expires_at.isoformat()},
     )
-    _alert_privacy_officers(grant)
+    alert_privacy_officers(grant)
     return grant
 
 
-def _alert_privacy_officers(grant: BreakGlassGrant) -> None:
+def alert_privacy_officers(grant: BreakGlassGrant) -> None:
     """Every privacy officer hears of an emergency access at once, in SafeHub and by email
     (a reference only: the reason and the person stay in SafeHub)."""
     officers = User.objects.filter(is_active=True, role_assignments__role=Role.PRIVACY_OFFICER).distinct()

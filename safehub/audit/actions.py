@@ -20,6 +20,9 @@ ACTION_LABELS = {
     "notification.sent": "Notification sent",
     "notification.failed": "Notification could not be sent",
     "data.imported": "Imported a file",
+    "admin.added": "Added a record in the administration site",
+    "admin.changed": "Changed a record in the administration site",
+    "admin.deleted": "Deleted a record in the administration site",
     "partnership.settings_changed": "Changed the partnership's settings",
 }
 

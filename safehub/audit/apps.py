@@ -7,6 +7,7 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit log"
 
     def ready(self) -> None:
-        from safehub.audit import guard
+        from safehub.audit import guard, signals
 
         guard.connect()
+        signals.connect()

@@ -31,3 +31,28 @@ def test_a_rejected_import_leaves_no_audit_event(tmp_path):
     with pytest.raises(Exception, match="Line 2"):
         call_command("import", "schools", str(path))
     assert not AuditEvent.objects.exists()
+
+
+def test_a_change_in_the_admin_site_is_audited(client):
+    from tests.factories import UserFactory
+
+    admin_user = UserFactory(is_staff=True, is_superuser=True)
+    council = LocalAuthorityFactory(la_code="991", name="Wolds Council")
+    client.force_login(admin_user)
+    response = client.post(
+        f"/admin/partnership/organisation/{council.pk}/change/",
+        {
+            "kind": "local_authority",
+            "name": "Wolds District Council",
+            "is_open": "on",
+            "la_code": "991",
+            "school_day_starts": "08:45",
+            "teams-TOTAL_FORMS": "0",
+            "teams-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    event = AuditEvent.objects.get(action="admin.changed")
+    assert event.actor == admin_user
+    assert (event.object_type, event.object_id) == ("partnership.organisation", str(council.pk))
+    assert "Name" in event.detail["change"]

@@ -54,3 +54,12 @@ def test_the_privacy_officer_has_one_unreviewed_emergency_access_with_its_audit_
     opened = AuditEvent.objects.get(action="break_glass.opened")
     assert (opened.object_id, opened.actor) == (str(grant.person_id), grant.user)
     assert BreakGlassGrant.objects.count() == 1
+
+
+def test_the_privacy_officers_inbox_holds_the_alert_for_the_demo_emergency_access():
+    from safehub.notifications.models import Notification
+
+    officer = User.objects.get(username="privacy.officer")
+    alert = Notification.objects.get(recipient=officer, kind="break_glass.alert", channel="inbox")
+    grant = BreakGlassGrant.objects.get()
+    assert alert.reference == f"BG-{grant.pk:06d}"

@@ -62,5 +62,7 @@ def test_officer_opens_a_record_with_emergency_access_and_the_privacy_officer_re
     page.get_by_role("link", name=f"{child.reference} access history").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Who looked at this record, when and why")
     expect(page.get_by_role("table", name="Emergency access used")).to_contain_text("Appropriate")
-    expect(page.get_by_role("table", name="Every access to this record, newest first")).to_contain_text("Opened the record")
+    expect(page.get_by_role("table", name="Every access to this record, newest first")).to_contain_text(
+        "Opened the record"
+    )
     assert_no_axe_violations(page)
