@@ -10,6 +10,7 @@ urlpatterns = [
     path("access/", include("safehub.access.urls")),
     path("calendars/", include("safehub.timescales.urls")),
     path("inbox/", include("safehub.notifications.urls")),
+    path("hub/", include("safehub.hub.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

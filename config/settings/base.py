@@ -27,6 +27,7 @@ INSTALLED_APPS = [
     "safehub.audit",
     "safehub.access",
     "safehub.notifications",
+    "safehub.hub",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",

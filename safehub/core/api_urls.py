@@ -28,4 +28,5 @@ urlpatterns = [
     path("", include("safehub.people.api_urls")),
     path("", include("safehub.timescales.api_urls")),
     path("", include("safehub.notifications.api_urls")),
+    path("", include("safehub.hub.api_urls")),
 ]

@@ -1,0 +1,5 @@
+"""Hub pages: contacts."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Hub pages: measures."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []

@@ -1,0 +1,5 @@
+"""Hub pages: work."""
+
+from django.urls import URLPattern
+
+urlpatterns: list[URLPattern] = []
