@@ -129,6 +129,7 @@ class SecondFactorRequiredMiddleware:
                             "status": 401,
                             "code": "second_factor_required",
                             "message": "Finish signing in with your second factor, or call the API with a token.",
+                            "fields": {},
                         }
                     },
                     status=401,

@@ -190,6 +190,7 @@ def test_session_authentication_works_once_the_second_factor_is_verified(api_use
     response = client.get("/api/v1/organisations/")
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "second_factor_required"
+    assert set(response.json()["error"]) == {"status", "code", "message", "fields"}  # the one error shape
 
     verify_second_factor(client, api_user)
     assert client.get("/api/v1/organisations/").status_code == 200
