@@ -48,6 +48,11 @@ class Capability(StrEnum):
     VIEW_PERFORMANCE = "view_performance"
     REVIEW_ACCESS = "review_access"
     USE_API = "use_api"
+    # The Children's Hub (safehub.hub): working the hub's queue, deciding referrals, and
+    # answering the hub's multi-agency checks for one's own agency.
+    WORK_HUB_QUEUE = "work_hub_queue"
+    DECIDE_REFERRAL = "decide_referral"
+    ANSWER_RESEARCH = "answer_research"
 
 
 _PRACTITIONER = {
@@ -58,22 +63,31 @@ _PRACTITIONER = {
     Capability.VIEW_DIRECTORY,
     Capability.VIEW_CALENDARS,
     Capability.USE_API,
+    Capability.ANSWER_RESEARCH,
 }
 # The Children's Hub is the front door: it must find any child, wherever they are known.
-_FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE}
+_FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE}
 _CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES}
 _POLICE = {Capability.VIEW_POLICE_REFERENCES}
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | _POLICE),
     Role.SOCIAL_WORKER: frozenset(_PRACTITIONER | _CHILDRENS_SOCIAL_CARE),
-    Role.TEAM_MANAGER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | {Capability.VIEW_PERFORMANCE}),
+    Role.TEAM_MANAGER: frozenset(
+        _PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | {Capability.VIEW_PERFORMANCE, Capability.DECIDE_REFERRAL}
+    ),
     Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE),
     Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | _POLICE | {Capability.VIEW_PERFORMANCE}),
     Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER),
     # A school's lead sees the children on its own roll, never a partnership-wide search.
     Role.DESIGNATED_SAFEGUARDING_LEAD: frozenset(
-        {Capability.VIEW_SCHOOL_ROLL, Capability.VIEW_PERSON, Capability.VIEW_DIRECTORY, Capability.VIEW_CALENDARS}
+        {
+            Capability.VIEW_SCHOOL_ROLL,
+            Capability.VIEW_PERSON,
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_CALENDARS,
+            Capability.ANSWER_RESEARCH,
+        }
     ),
     Role.PARTNERSHIP_ANALYST: frozenset(
         {Capability.VIEW_PERFORMANCE, Capability.VIEW_DIRECTORY, Capability.VIEW_CALENDARS, Capability.USE_API}
