@@ -48,6 +48,8 @@ class Capability(StrEnum):
     VIEW_PERFORMANCE = "view_performance"
     REVIEW_ACCESS = "review_access"
     USE_API = "use_api"
+    # The Children's Hub front door: any partner agency's practitioner may raise a concern.
+    RECORD_CONTACT = "record_contact"
     # The Children's Hub (safehub.hub): working the hub's queue, deciding referrals, and
     # answering the hub's multi-agency checks for one's own agency.
     WORK_HUB_QUEUE = "work_hub_queue"
@@ -64,6 +66,7 @@ _PRACTITIONER = {
     Capability.VIEW_CALENDARS,
     Capability.USE_API,
     Capability.ANSWER_RESEARCH,
+    Capability.RECORD_CONTACT,
 }
 # The Children's Hub is the front door: it must find any child, wherever they are known.
 _FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE}
@@ -87,6 +90,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_DIRECTORY,
             Capability.VIEW_CALENDARS,
             Capability.ANSWER_RESEARCH,
+            Capability.RECORD_CONTACT,
         }
     ),
     Role.PARTNERSHIP_ANALYST: frozenset(
