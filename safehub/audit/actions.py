@@ -24,6 +24,8 @@ ACTION_LABELS = {
     "admin.changed": "Changed a record in the administration site",
     "admin.deleted": "Deleted a record in the administration site",
     "partnership.settings_changed": "Changed the partnership's settings",
+    "person.created": "Created a person's record",
+    "contact.recorded": "Recorded a contact with the Children's Hub",
 }
 
 
