@@ -72,16 +72,18 @@ _PRACTITIONER = {
 _FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE}
 _CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES}
 _POLICE = {Capability.VIEW_POLICE_REFERENCES}
+# Agencies' practitioners check their own records when the hub asks (the hub itself does not).
+_ANSWERS_CHECKS = {Capability.ANSWER_RESEARCH}
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | _POLICE),
-    Role.SOCIAL_WORKER: frozenset(_PRACTITIONER | _CHILDRENS_SOCIAL_CARE),
+    Role.SOCIAL_WORKER: frozenset(_PRACTITIONER | _CHILDRENS_SOCIAL_CARE | _ANSWERS_CHECKS),
     Role.TEAM_MANAGER: frozenset(
         _PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | {Capability.VIEW_PERFORMANCE, Capability.DECIDE_REFERRAL}
     ),
-    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE),
-    Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | _POLICE | {Capability.VIEW_PERFORMANCE}),
-    Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER),
+    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS),
+    Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS | {Capability.VIEW_PERFORMANCE}),
+    Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER | _ANSWERS_CHECKS),
     # A school's lead sees the children on its own roll, never a partnership-wide search.
     Role.DESIGNATED_SAFEGUARDING_LEAD: frozenset(
         {
