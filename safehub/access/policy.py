@@ -3,8 +3,10 @@
 - `visible_persons(user)`: the people a user may open, as a QuerySet, evaluated afresh on
   every call (so revoking or expiring a relationship takes effect on the next request).
 - `visible_chronology(user, person)`: the entries of a person's timeline the user may read.
-- `can(user, action, obj)`: one yes or no for "view", "view_field:<name>", "break_glass"
-  and "review_access".
+- `can(user, action, obj)`: one yes or no for "view", "view_field:<name>", "break_glass",
+  "review_access", and the hub's "allocate", "screen", "answer" and "decide".
+- `visible_contacts(user)`, `visible_research_requests(user)` and `contact_view(user, contact)`:
+  the Children's Hub's contacts, which hold personal data too (see "Contacts" below).
 - `SENSITIVE_FIELDS`: fields only some roles may see; everyone else sees "Withheld".
 
 Scope comes from capabilities (safehub.partnership.roles), never from role names:
@@ -13,11 +15,13 @@ break-glass grants), VIEW_SCHOOL_ROLL (a school's own pupils).
 """
 
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship
+from safehub.hub.models import Contact, ResearchRequest
 from safehub.partnership.models import HEALTH_KINDS, OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, Enrolment, Person, PersonAddress
@@ -119,7 +123,11 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
         return False
     if action == "review_access":
         return has_capability(user, Capability.REVIEW_ACCESS)
+    if action in CONTACT_ACTIONS:
+        return _can_on_contact(user, action, obj)
     if action == "view":
+        if isinstance(obj, Contact):
+            return contact_view(user, obj) is not None
         if isinstance(obj, ChronologyEntry):
             return visible_chronology(user, obj.person).filter(pk=obj.pk).exists()
         person = _person_of(obj)
@@ -161,3 +169,94 @@ def access_basis(user: User, person: Person) -> str:
     if has_capability(user, Capability.VIEW_SCHOOL_ROLL):
         return "on the school's roll"
     return ""
+
+
+# Contacts ---------------------------------------------------------------------------------
+#
+# A contact is seen at one of three depths (`ContactView`):
+# - the hub: members of the contact's hub team who work the hub queue, and the local
+#   authority's team managers who decide referrals, see all of it;
+# - an agency answering a check: a practitioner whose team has an open (unanswered) research
+#   request for the contact sees only what answering needs: who it is about and what happened;
+# - the referrer (`referrer_user`) sees their own contact's outcome only.
+# Everyone else sees nothing: the contact does not exist for them (404, never 403).
+
+
+class ContactView(StrEnum):
+    HUB = "hub"
+    RESEARCH = "research"
+    REFERRER = "referrer"
+
+
+CONTACT_ACTIONS = frozenset({"allocate", "screen", "answer", "decide"})
+
+
+def _hub_scope(user: User) -> Q:
+    scope = Q(pk__in=[])
+    if has_capability(user, Capability.WORK_HUB_QUEUE):
+        scope |= Q(hub_team__members=user)
+    if has_capability(user, Capability.DECIDE_REFERRAL) and user.organisation_id:
+        scope |= Q(hub_team__organisation_id=user.organisation_id)
+    return scope
+
+
+def open_research_requests_to(user: User) -> QuerySet[ResearchRequest]:
+    """Unanswered checks addressed to one of the user's teams, for those who answer checks."""
+    if not _signed_in(user) or not has_capability(user, Capability.ANSWER_RESEARCH):
+        return ResearchRequest.objects.none()
+    return ResearchRequest.objects.filter(answered_at__isnull=True, team__members=user)
+
+
+def _research_scope(user: User) -> Q:
+    return Q(pk__in=open_research_requests_to(user).values("contact_id"))
+
+
+def visible_contacts(user: User) -> QuerySet[Contact]:
+    """Every contact the user may open now, at any depth (see `contact_view` for how much)."""
+    if not _signed_in(user):
+        return Contact.objects.none()
+    scope = _hub_scope(user) | _research_scope(user) | Q(referrer_user=user)
+    return Contact.objects.filter(pk__in=Contact.objects.filter(scope).values("pk"))
+
+
+def hub_contacts(user: User) -> QuerySet[Contact]:
+    """The contacts the user sees in full, as a member of the hub (its queue)."""
+    if not _signed_in(user):
+        return Contact.objects.none()
+    return Contact.objects.filter(pk__in=Contact.objects.filter(_hub_scope(user)).values("pk"))
+
+
+def contact_view(user: User, contact: Contact) -> ContactView | None:
+    """How much of the contact the user may see: the deepest view that applies, or None."""
+    if not _signed_in(user):
+        return None
+    if hub_contacts(user).filter(pk=contact.pk).exists():
+        return ContactView.HUB
+    if open_research_requests_to(user).filter(contact=contact).exists():
+        return ContactView.RESEARCH
+    if contact.referrer_user_id is not None and contact.referrer_user_id == user.pk:
+        return ContactView.REFERRER
+    return None
+
+
+def visible_research_requests(user: User) -> QuerySet[ResearchRequest]:
+    """The hub sees every check of its contacts; an agency sees its own open checks."""
+    if not _signed_in(user):
+        return ResearchRequest.objects.none()
+    scope = Q(contact__in=hub_contacts(user)) | Q(pk__in=open_research_requests_to(user).values("pk"))
+    return ResearchRequest.objects.filter(pk__in=ResearchRequest.objects.filter(scope).values("pk"))
+
+
+def _can_on_contact(user: User, action: str, obj: Model | None) -> bool:
+    if action == "answer":
+        return isinstance(obj, ResearchRequest) and open_research_requests_to(user).filter(pk=obj.pk).exists()
+    if not isinstance(obj, Contact) or contact_view(user, obj) != ContactView.HUB:
+        return False
+    if action in {"allocate", "screen"}:
+        return has_capability(user, Capability.WORK_HUB_QUEUE)
+    # "decide": a team manager of the local authority whose hub holds the contact.
+    return (
+        has_capability(user, Capability.DECIDE_REFERRAL)
+        and user.organisation_id is not None
+        and user.organisation_id == obj.hub_team.organisation_id
+    )
