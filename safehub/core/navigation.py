@@ -20,6 +20,7 @@ _SECTIONS = [
     ("Inbox", "notifications:inbox", None),
     ("People", "people:search", Capability.SEARCH_PEOPLE),
     ("Pupils", "people:school-roll", Capability.VIEW_SCHOOL_ROLL),
+    ("Record a concern", "hub:contact-start", Capability.RECORD_CONTACT),
     ("Access reviews", "access:review-queue", Capability.REVIEW_ACCESS),
     ("Directory", "partnership:directory", Capability.VIEW_DIRECTORY),
     ("Calendars", "timescales:calendars", Capability.VIEW_CALENDARS),
