@@ -42,6 +42,7 @@ from safehub.people.models import (
     Relationship,
     RelationshipKind,
     Sex,
+    name_key,
 )
 from safehub.timescales.calendar import LONDON
 from safehub.timescales.models import ClosureKind, SchoolClosure, TermDate
@@ -130,8 +131,10 @@ def seed_demo(
         summary = generator.run()
         # Who works with which families, and an emergency access to review (safehub.access).
         from safehub.access.demo import seed_access_demo
+        from safehub.hub.demo import seed_hub_demo
 
         summary.counts.update(seed_access_demo(seed=seed))
+        summary.counts.update(seed_hub_demo(rng=random.Random(f"hub-{seed}"), today=generator.today))
     return summary
 
 
@@ -987,6 +990,9 @@ class _Generator:
         self._chronology(batch, unborn, "pregnancy", "Pregnancy booked with maternity services", booked, trust)
 
     def _flush(self, batch: _Batch) -> None:
+        # bulk_create skips Person.save(), which keeps the phonetic family-name key.
+        for person in (*batch.persons, *batch.unborn):
+            person.family_name_key = name_key(person.family_name)
         Address.objects.bulk_create(batch.addresses, batch_size=BATCH_SIZE)
         Person.objects.bulk_create(batch.persons, batch_size=BATCH_SIZE)
         # An unborn child points at the mother's row, so it follows the mothers.
@@ -997,8 +1003,8 @@ class _Generator:
         adapt = connection.ops.adapt_datetimefield_value
         _insert(
             PersonName,
-            ("person", "kind", "given_names", "family_name", "used_from", "used_until"),
-            [(p.pk, *rest) for p, *rest in batch.names],
+            ("person", "kind", "given_names", "family_name", "used_from", "used_until", "family_name_key"),
+            [(p.pk, kind, given, family, *dates, name_key(family)) for p, kind, given, family, *dates in batch.names],
         )
         _insert(
             Identifier,

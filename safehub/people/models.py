@@ -5,7 +5,10 @@ dates, so the record shows history and not just the latest value.
 """
 
 import datetime
+import re
+from typing import Any
 
+import jellyfish
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -40,6 +43,28 @@ class PersonQuerySet(models.QuerySet["Person"]):
     def children(self) -> "PersonQuerySet":
         return self.filter(kind__in=[PersonKind.CHILD, PersonKind.UNBORN])
 
+    def unmerged(self) -> "PersonQuerySet":
+        """Records in use: not merged into another record of the same person."""
+        return self.filter(merged_into__isnull=True)
+
+
+NAME_KEY_LENGTH = 12
+
+
+def name_key(name: str) -> str:
+    """A phonetic key (Metaphone) of a family name, so that "Smyth" finds "Smith" through an index.
+
+    Letters only: "O'Neill" and "Smith-Jones" are keyed as one word."""
+    letters = re.sub(r"[^a-z]", "", (name or "").lower())
+    return jellyfish.metaphone(letters)[:NAME_KEY_LENGTH] if letters else ""
+
+
+def _set_family_name_key(row: "Person | PersonName", save_kwargs: dict[str, Any]) -> None:
+    row.family_name_key = name_key(row.family_name)
+    update_fields = save_kwargs.get("update_fields")
+    if update_fields is not None and "family_name" in update_fields:
+        save_kwargs["update_fields"] = {*update_fields, "family_name_key"}
+
 
 class Person(models.Model):
     kind = models.CharField(max_length=10, choices=PersonKind.choices, default=PersonKind.CHILD)
@@ -52,6 +77,19 @@ class Person(models.Model):
     mother = models.ForeignKey("self", on_delete=models.PROTECT, null=True, blank=True, related_name="unborn_children")
     date_of_death = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    family_name_key = models.CharField(
+        max_length=NAME_KEY_LENGTH, blank=True, editable=False, help_text="Phonetic key of the family name."
+    )
+    merged_into = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        editable=False,
+        related_name="merged_records",
+        help_text="Set when this record was found to be the same person as another and merged into it.",
+    )
+    merged_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = PersonQuerySet.as_manager()
 
@@ -60,6 +98,7 @@ class Person(models.Model):
         indexes = [
             models.Index(fields=["family_name", "given_names"]),
             models.Index(fields=["date_of_birth"]),
+            models.Index(fields=["family_name_key", "date_of_birth"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -71,8 +110,16 @@ class Person(models.Model):
     def __str__(self) -> str:
         return self.reference
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _set_family_name_key(self, kwargs)
+        super().save(*args, **kwargs)
+
     def get_absolute_url(self) -> str:
         return reverse("people:person", args=[self.pk])
+
+    @property
+    def is_merged(self) -> bool:
+        return self.merged_into_id is not None
 
     @property
     def reference(self) -> str:
@@ -140,13 +187,20 @@ class PersonName(models.Model):
     family_name = models.CharField(max_length=150, blank=True)
     used_from = models.DateField(null=True, blank=True)
     used_until = models.DateField(null=True, blank=True)
+    family_name_key = models.CharField(
+        max_length=NAME_KEY_LENGTH, blank=True, editable=False, help_text="Phonetic key of the family name."
+    )
 
     class Meta:
         ordering = ["kind", "-used_until"]
-        indexes = [models.Index(fields=["family_name", "given_names"])]
+        indexes = [models.Index(fields=["family_name", "given_names"]), models.Index(fields=["family_name_key"])]
 
     def __str__(self) -> str:
         return f"{self.given_names} {self.family_name}".strip()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        _set_family_name_key(self, kwargs)
+        super().save(*args, **kwargs)
 
 
 class IdentifierScheme(models.TextChoices):
@@ -352,3 +406,41 @@ class ChronologyEntry(models.Model):
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.category}"
+
+
+class PersonMerge(models.Model):
+    """Two records found to be one person: `merged` was folded into `kept`.
+
+    `moved` lists, per table and column ("app.model.field"), the ids of the rows that were
+    re-pointed from the merged record to the kept one; `left` the rows that could not move
+    because the kept record already had the same row; `created` the rows the merge added
+    (the merged record's name as another name of the kept one). Undoing the merge uses
+    exactly these lists, so it restores the state before the merge."""
+
+    kept = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_kept")
+    merged = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="merges_merged")
+    reason = models.TextField()
+    merged_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    merged_at = models.DateTimeField(default=timezone.now)
+    moved = models.JSONField(default=dict, blank=True)
+    left = models.JSONField(default=dict, blank=True)
+    created = models.JSONField(default=dict, blank=True)
+    unmerged_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    unmerged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-merged_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(kept=models.F("merged")), name="merge_two_different_records"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.merged.reference} merged into {self.kept.reference}"
+
+    @property
+    def reference(self) -> str:
+        return f"M-{self.pk:06d}" if self.pk else "M-new"
+
+    @property
+    def is_undone(self) -> bool:
+        return self.unmerged_at is not None
