@@ -88,11 +88,13 @@ class ContactSubjectForm(forms.Form):
 
     def clean(self) -> dict[str, Any]:
         cleaned = super().clean() or {}
-        if self.errors:
-            return cleaned
         if self.role != SubjectRole.UNBORN and not (cleaned.get("given_names") or cleaned.get("family_name")):
             self.add_error("given_names", "Enter their first or last name, or the part you know.")
-        if self.role == SubjectRole.UNBORN and not cleaned.get("expected_due_date"):
+        if (
+            self.role == SubjectRole.UNBORN
+            and "expected_due_date" not in self.errors
+            and not cleaned.get("expected_due_date")
+        ):
             self.add_error("expected_due_date", "Enter the expected due date, or your best estimate.")
         if self.role == SubjectRole.CHILD and cleaned.get("date_of_birth"):
             born = datetime.date.fromisoformat(cleaned["date_of_birth"])

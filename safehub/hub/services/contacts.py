@@ -21,7 +21,7 @@ to. Otherwise (police, health, an unknown source) the first such team in the par
 
 import datetime
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -50,12 +50,15 @@ from safehub.partnership.models import (
     Team,
     User,
 )
-from safehub.people import identifiers
-from safehub.people.models import ChronologyEntry, Person, PersonKind, normalise_postcode
+from safehub.people import identifiers, matching
+from safehub.people.models import ChronologyEntry, IdentifierScheme, Person, PersonKind, normalise_postcode
 from safehub.people.services import create_person
 
 DEFAULT_HUB_NAME = "Children's Hub"
 REFERENCE_ATTEMPTS = 10
+# A candidate this strong is sure enough to link without a person choosing: at least the
+# same full name and date of birth (see the weights in safehub.people.matching).
+STRONG_MATCH_SCORE = matching.DOB_EXACT + matching.FAMILY_EXACT + matching.GIVEN_EXACT
 
 NO_CHILD = "Add at least one child or unborn child: a contact is a concern about a child."
 NO_HUB_TEAM = "There is no Children's Hub team to send this to. Ask your SafeHub administrator to set one up."
@@ -331,6 +334,43 @@ def _link_subject(*, contact: Contact, subject: SubjectInput, recorded_by: User 
         upn=subject.upn,
         purpose=f"contact {contact.reference}",
     )
+
+
+def match_automatically(subject: SubjectInput, *, user: User | None = None) -> SubjectInput:
+    """For contacts that arrive without a person choosing (the import, the API): link the
+    subject when the match is sure, else leave them for the hub to match.
+
+    Sure means an exact NHS number on record, or else exactly one strong candidate from
+    `safehub.people.matching.find_candidates` (which needs the user the matching is done for,
+    so a user-less import links by NHS number only)."""
+    if subject.person is not None or subject.role == SubjectRole.UNBORN:
+        return subject
+    try:
+        nhs_number = identifiers.validate_nhs_number(subject.nhs_number) if subject.nhs_number.strip() else ""
+    except ValidationError:
+        return subject  # record_contact reports the bad number
+    kind = PERSON_KIND_OF_ROLE[SubjectRole(subject.role)]
+    if nhs_number:
+        holder = Person.objects.filter(
+            kind=kind, identifiers__scheme=IdentifierScheme.NHS_NUMBER, identifiers__value=nhs_number
+        ).first()
+        if holder is not None:
+            return replace(subject, person=holder)
+    if user is None:
+        return subject
+    candidates = matching.find_candidates(
+        user=user,
+        given_names=subject.given_names,
+        family_name=subject.family_name,
+        date_of_birth=subject.date_of_birth,
+        nhs_number=nhs_number,
+        upn=subject.upn,
+        postcode=subject.postcode,
+    )
+    strong = [c.person for c in candidates if c.score >= STRONG_MATCH_SCORE]
+    if len(strong) == 1 and strong[0].kind == kind:
+        return replace(subject, person=strong[0])
+    return subject
 
 
 def give_hub_team_access(*, contact: Contact, person: Person, granted_by: User | None) -> None:

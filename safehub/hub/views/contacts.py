@@ -17,6 +17,8 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 from django.urls import path
 from django.views.decorators.http import require_POST
 
@@ -25,6 +27,7 @@ from safehub.hub.models import Consent, Contact, ContactSource, FamilyAwareness,
 from safehub.hub.services.contacts import IdempotencyConflict, SubjectInput, record_contact, source_for
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
+from safehub.people import matching
 from safehub.people.models import Person
 from safehub.people.selectors import persons_visible_to
 
@@ -143,8 +146,6 @@ def _date(value: str) -> datetime.date | None:
 
 
 def _find_candidates(user: User, subject: dict[str, Any]) -> list[Any]:
-    from safehub.people import matching  # TODO: import at the top once helper C's module lands.
-
     return list(
         matching.find_candidates(
             user=user,
@@ -180,8 +181,23 @@ def match(request: HttpRequest, index: int) -> HttpResponse:
     return render(
         request,
         "hub/contact_match.html",
-        {"form": form, "candidates": candidates, "subject": _described([subject])[0], "index": index},
+        {
+            "form": form,
+            "candidates": candidates,
+            "subject": _described([subject])[0],
+            "index": index,
+            "shared_include": _template_exists("hub/_candidates.html"),
+        },
     )
+
+
+def _template_exists(name: str) -> bool:
+    # TODO: drop once helper C's include is committed.
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return False
+    return True
 
 
 @login_required
