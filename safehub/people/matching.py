@@ -1,0 +1,638 @@
+"""Finding the child: the existing records that may be the person a practitioner describes.
+
+A practitioner recording a concern types what they know (names, date of birth, NHS number,
+UPN, postcode), often from memory or a phone call, so matching forgives: misspellings
+(Damerau-Levenshtein and Jaro-Winkler), names that sound alike (Metaphone), known variants
+of given names (Jon ~ John), a date of birth with the day and month swapped or one digit
+wrong, previous names and past addresses. Each candidate carries the reasons it matched.
+
+Two steps, so that it stays fast on hundreds of thousands of people:
+1. Blocking, in the database: people sharing a strong key with the query (an identifier,
+   the date of birth or its likely mistypings, the phonetic key of the family name with
+   the birth year, the postcode). Each block is indexed and capped.
+2. Scoring, in Python, of that small block only.
+
+Matching searches every person in the partnership, not only those the user may open: the
+front door must find any child, or a duplicate record is made. It is offered only to users
+who may record a concern (RECORD_CONTACT), shows minimal identity (name, date of birth,
+postcode district, the last four characters of identifiers) and is audited as
+`person.matched` with the criteria and the candidates' references. Merged records are
+never candidates.
+"""
+
+import datetime
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import jellyfish
+from django.core.exceptions import PermissionDenied
+from django.db.models import Prefetch, Q, QuerySet
+from django.utils import timezone
+
+from safehub.access import policy
+from safehub.audit.services import record
+from safehub.partnership.models import User
+from safehub.partnership.roles import Capability, has_capability
+from safehub.people.identifiers import normalise_nhs_number
+from safehub.people.models import (
+    DatePrecision,
+    Identifier,
+    IdentifierScheme,
+    NameKind,
+    Person,
+    PersonAddress,
+    PersonName,
+    name_key,
+    normalise_postcode,
+)
+
+NOT_ALLOWED = "Your roles do not allow you to record a concern, so you cannot look for matching records."
+
+# How many people each block may bring to scoring: enough for the commonest names in a
+# large partnership, few enough that scoring stays in milliseconds.
+BLOCK_LIMIT = 400
+# A candidate needs this much evidence: for example a matching date of birth and family
+# name, or a full name, or an identifier. One weak agreement (a postcode, a birth year, a
+# family name alone) is not enough.
+MINIMUM_SCORE = 40
+
+# Weights: an identifier outweighs everything else together, then date of birth, names, address.
+NHS_MATCH = 200
+NHS_CONFLICT = -60
+UPN_MATCH = 80
+UPN_CONFLICT = -15
+DOB_EXACT = 30
+DOB_SWAPPED = 22
+DOB_PARTIAL_MONTH = 18
+DOB_PARTIAL_YEAR = 10
+DOB_ONE_DIGIT = 14
+DOB_TRANSPOSED = 14
+DOB_SAME_YEAR = 4
+DOB_FAR_APART = -15
+FAMILY_EXACT = 25
+FAMILY_OTHER_NAME = 22
+FAMILY_PART = 18
+FAMILY_SOUNDS_ALIKE = 18
+FAMILY_SIMILAR = 15
+GIVEN_EXACT = 20
+GIVEN_VARIANT = 16
+GIVEN_SOUNDS_ALIKE = 14
+GIVEN_SIMILAR = 12
+GIVEN_MIDDLE = 10
+GIVEN_DIFFERENT = -10
+POSTCODE_CURRENT = 15
+POSTCODE_PAST = 8
+
+# Common English given names and their short forms and variants. Each group is one name.
+NAME_VARIANT_GROUPS: tuple[frozenset[str], ...] = tuple(
+    frozenset(group.split())
+    for group in (
+        "john jon jonathan jonny johnny jack",
+        "william will bill billy liam willie",
+        "robert rob bob bobby robbie bert",
+        "elizabeth liz lizzie lizzy beth betty eliza libby elsie",
+        "katherine catherine kathryn katharine kate katie cathy kath kat kitty",
+        "margaret maggie meg peggy megan",
+        "james jim jimmy jamie",
+        "thomas tom tommy",
+        "alexander alex alec sandy xander",
+        "alexandra alex lexi sandra alexa",
+        "charles charlie chas chuck",
+        "charlotte charlie lottie lotte",
+        "daniel dan danny",
+        "danielle dani",
+        "edward ed eddie ted teddy ned",
+        "henry harry hal hank",
+        "joseph joe joey",
+        "matthew matt matty",
+        "michael mike mikey mick mickey",
+        "nicholas nick nicky nico",
+        "natalie nat natasha tasha",
+        "oliver ollie olly",
+        "olivia liv livvy",
+        "richard rich rick ricky dick",
+        "samuel sam sammy",
+        "samantha sam sammy",
+        "benjamin ben benny",
+        "christopher chris kit",
+        "christine chris chrissie christina tina",
+        "anthony tony",
+        "andrew andy drew",
+        "david dave davey",
+        "stephen steven steve stevie",
+        "rebecca becky becca",
+        "jessica jess jessie",
+        "victoria vicky vickie tori",
+        "abigail abi abby abbie gail",
+        "amelia millie amy",
+        "isabella isabelle isabel isobel bella izzy issy",
+        "sophie sophia",
+        "hannah hanna",
+        "eleanor ellie elle nell nellie",
+        "frederick fred freddie freddy",
+        "theodore theo ted",
+        "zachary zach zack zak",
+        "mohammed muhammad mohammad mohamed muhammed",
+        "leonard leo leon len lenny",
+        "susan sue susie suzanne",
+        "patricia pat patsy trish tricia",
+        "jennifer jen jenny",
+        "deborah debbie debra deb",
+        "joshua josh",
+        "nathan nathaniel nate",
+        "archibald archie",
+        "florence flo florrie",
+        "evelyn evie eve",
+        "jacob jake",
+        "gabriel gabe",
+        "lucy lucia lucie",
+        "grace gracie",
+        "ava eva",
+        "louis lewis lou",
+        "francesca fran frankie",
+        "francis frank frankie",
+        "gregory greg",
+        "timothy tim timmy",
+        "philip phillip phil pip",
+        "kimberley kimberly kim",
+        "jacqueline jackie jacqui",
+        "zoe zoey",
+        "kayleigh kayley kaylee kailey",
+        "aiden aidan aden",
+        "connor conor",
+        "callum calum",
+        "riley rylee",
+        "freya freyja",
+    )
+)
+_VARIANTS: dict[str, frozenset[str]] = {}
+for _group in NAME_VARIANT_GROUPS:
+    for _name in _group:
+        _VARIANTS[_name] = _VARIANTS.get(_name, frozenset()) | _group
+
+
+def are_name_variants(a: str, b: str) -> bool:
+    """Whether two given names are forms of one name (Jon ~ John, Bill ~ William)."""
+    return a != b and b in _VARIANTS.get(a, frozenset())
+
+
+@dataclass(frozen=True)
+class MatchQuery:
+    given_names: str = ""
+    family_name: str = ""
+    date_of_birth: datetime.date | None = None
+    nhs_number: str = ""
+    upn: str = ""
+    postcode: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        typed = (self.given_names, self.family_name, self.nhs_number, self.upn, self.postcode)
+        return self.date_of_birth is None and not any(value.strip() for value in typed)
+
+    def criteria(self) -> dict[str, str]:
+        """The terms as typed, for the audit log (the privacy officer sees what was sought)."""
+        terms = {
+            "given_names": self.given_names,
+            "family_name": self.family_name,
+            "date_of_birth": self.date_of_birth.isoformat() if self.date_of_birth else "",
+            "nhs_number": self.nhs_number,
+            "upn": self.upn,
+            "postcode": self.postcode,
+        }
+        return {name: value.strip() for name, value in terms.items() if value.strip()}
+
+
+@dataclass
+class Candidate:
+    """One existing record that may be the person described, with why it matched.
+
+    `postcode_district` and `identifiers` are already reduced to minimal identity for the
+    user (the outward code; identifiers as their last four characters)."""
+
+    person: Person
+    score: int
+    reasons: list[str]
+    nhs_number_matches: bool = False
+    postcode_district: str = ""
+    identifiers: list[str] = field(default_factory=list)
+
+    @property
+    def reference(self) -> str:
+        return self.person.reference
+
+    @property
+    def name(self) -> str:
+        return self.person.full_name
+
+    @property
+    def date_of_birth(self) -> str:
+        return self.person.date_of_birth_display
+
+
+def find_candidates(
+    *,
+    user: User,
+    given_names: str = "",
+    family_name: str = "",
+    date_of_birth: datetime.date | None = None,
+    nhs_number: str = "",
+    upn: str = "",
+    postcode: str = "",
+    limit: int = 10,
+) -> list[Candidate]:
+    """The existing people who may be the person described, best first (an NHS number match
+    always first), at most `limit`. Audited as `person.matched`."""
+    if not has_capability(user, Capability.RECORD_CONTACT):
+        raise PermissionDenied(NOT_ALLOWED)
+    query = MatchQuery(
+        given_names=given_names or "",
+        family_name=family_name or "",
+        date_of_birth=date_of_birth,
+        nhs_number=nhs_number or "",
+        upn=upn or "",
+        postcode=postcode or "",
+    )
+    if query.is_empty:
+        return []
+    may_see_confidential = policy.may_see_field(user, "confidential_address")
+    people = _people(_blocked_ids(query, may_see_confidential=may_see_confidential))
+    scorer = _Scorer(query, may_see_confidential=may_see_confidential)
+    candidates = [candidate for person in people if (candidate := scorer.candidate(person)) is not None]
+    candidates.sort(key=lambda c: (not c.nhs_number_matches, -c.score, c.person.family_name, c.person.pk))
+    candidates = candidates[:limit]
+    for candidate in candidates:
+        _reduce_identity(candidate, may_see_confidential=may_see_confidential)
+    # Recorded before the candidates are shown: if the event cannot be written, nothing is.
+    record(
+        action="person.matched",
+        actor=user,
+        purpose="finding the person a concern is about",
+        detail={"criteria": query.criteria(), "candidates": [c.person.pk for c in candidates]},
+    )
+    return candidates
+
+
+# Blocking -------------------------------------------------------------------------------
+
+
+def _blocked_ids(query: MatchQuery, *, may_see_confidential: bool) -> set[int]:
+    """The people sharing a strong key with the query, each block from an index, capped."""
+    live = Person.objects.unmerged()
+    ids: set[int] = set()
+
+    def add(people: QuerySet[Person]) -> None:
+        ids.update(people.order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
+
+    def add_via(rows: QuerySet[PersonName] | QuerySet[Identifier] | QuerySet[PersonAddress]) -> None:
+        person_ids = rows.filter(person__merged_into__isnull=True).order_by().values_list("person_id", flat=True)
+        ids.update(person_ids[:BLOCK_LIMIT])
+
+    identifiers = _identifier_terms(query)
+    if identifiers:
+        wanted = Q(pk__in=[])
+        for scheme, value in identifiers:
+            wanted |= Q(scheme=scheme, value=value)
+        add_via(Identifier.objects.filter(wanted))
+
+    dob = query.date_of_birth
+    keys = _family_keys(query.family_name)
+    if dob is not None:
+        add(live.filter(_same_or_partial_dob(dob)))
+        near = _one_digit_dates(dob) | _transposed_dates(dob)
+        if near and (keys or query.family_name.strip()):
+            same_name = Q(family_name_key__in=keys) | Q(family_name__istartswith=_letters(query.family_name)[:1])
+            add(live.filter(same_name, date_of_birth__in=sorted(near)))
+
+    if keys:
+        names = live.filter(family_name_key__in=keys)
+        other_names = PersonName.objects.filter(family_name_key__in=keys)
+        if dob is not None:
+            born = _year_range(dob.year)
+            add(names.filter(date_of_birth__range=born))
+            add_via(other_names.filter(person__date_of_birth__range=born))
+        else:
+            initials = _given_initials(query.given_names)
+            if initials:
+                starts = Q()
+                for initial in initials:
+                    starts |= Q(given_names__istartswith=initial)
+                add(names.filter(starts))
+                add_via(other_names.filter(starts))
+            else:
+                add(names)
+                add_via(other_names)
+
+    if query.postcode.strip():
+        residents = PersonAddress.objects.filter(address__postcode=normalise_postcode(query.postcode))
+        if not may_see_confidential:
+            residents = residents.exclude(is_confidential=True)
+        add_via(residents)
+    return ids
+
+
+def _people(ids: set[int]) -> QuerySet[Person]:
+    return (
+        Person.objects.unmerged()
+        .filter(pk__in=ids)
+        .prefetch_related(
+            "other_names",
+            "identifiers",
+            Prefetch("addresses", queryset=PersonAddress.objects.select_related("address")),
+        )
+    )
+
+
+def _identifier_terms(query: MatchQuery) -> list[tuple[str, str]]:
+    terms = []
+    if nhs := normalise_nhs_number(query.nhs_number):
+        terms.append((IdentifierScheme.NHS_NUMBER.value, nhs))
+    if upn := _normalise_upn(query.upn):
+        terms.append((IdentifierScheme.UPN.value, upn))
+    return terms
+
+
+def _normalise_upn(value: str) -> str:
+    return re.sub(r"\s", "", value or "").upper()
+
+
+def _same_or_partial_dob(dob: datetime.date) -> Q:
+    exact = {dob}
+    if swapped := _swapped(dob):
+        exact.add(swapped)
+    return (
+        Q(date_of_birth__in=sorted(exact))
+        | Q(date_of_birth_precision=DatePrecision.MONTH, date_of_birth=dob.replace(day=1))
+        | Q(date_of_birth_precision=DatePrecision.YEAR, date_of_birth=dob.replace(month=1, day=1))
+    )
+
+
+def _year_range(year: int) -> tuple[datetime.date, datetime.date]:
+    return datetime.date(max(year - 1, 1), 1, 1), datetime.date(min(year + 1, 9999), 12, 31)
+
+
+def _swapped(dob: datetime.date) -> datetime.date | None:
+    """The date with day and month exchanged (3 April for 4 March), if that is a date."""
+    if dob.day == dob.month or dob.day > 12:
+        return None
+    return dob.replace(day=dob.month, month=dob.day)
+
+
+def _digits(dob: datetime.date) -> str:
+    return f"{dob:%Y%m%d}"
+
+
+def _parse_digits(digits: str) -> datetime.date | None:
+    try:
+        return datetime.datetime.strptime(digits, "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _one_digit_dates(dob: datetime.date) -> set[datetime.date]:
+    """Every real date one mistyped digit away from `dob` (in YYYYMMDD)."""
+    digits = _digits(dob)
+    dates = set()
+    for position, current in enumerate(digits):
+        for replacement in "0123456789":
+            if replacement != current:
+                variant = _parse_digits(digits[:position] + replacement + digits[position + 1 :])
+                if variant is not None and variant.year > 1900:
+                    dates.add(variant)
+    return dates - {dob}
+
+
+def _transposed_dates(dob: datetime.date) -> set[datetime.date]:
+    """Real dates with two neighbouring digits of the day, month or year exchanged (21 for 12)."""
+    digits = _digits(dob)
+    dates = set()
+    for start, end in ((0, 4), (4, 6), (6, 8)):
+        for position in range(start, end - 1):
+            swapped = digits[:position] + digits[position + 1] + digits[position] + digits[position + 2 :]
+            variant = _parse_digits(swapped)
+            if variant is not None and variant.year > 1900:
+                dates.add(variant)
+    return dates - {dob}
+
+
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z]", "", (name or "").lower())
+
+
+def _name_parts(name: str) -> list[str]:
+    """The words of a name, lower case, letters only: "Smith-Jones" is ["smith", "jones"]."""
+    return [part for part in (_letters(word) for word in re.split(r"[\s-]+", name or "")) if part]
+
+
+def _family_keys(family_name: str) -> set[str]:
+    keys = {name_key(family_name)} | {name_key(part) for part in _name_parts(family_name)}
+    return {key for key in keys if key}
+
+
+def _given_initials(given_names: str) -> set[str]:
+    parts = _name_parts(given_names)
+    if not parts:
+        return set()
+    first = parts[0]
+    return {first[0]} | {variant[0] for variant in _VARIANTS.get(first, frozenset())}
+
+
+# Scoring --------------------------------------------------------------------------------
+
+
+def _similar(a: str, b: str) -> bool:
+    """A likely misspelling: one edit apart (two for long names), or very close by Jaro-Winkler."""
+    if min(len(a), len(b)) < 3:
+        return False
+    distance = jellyfish.damerau_levenshtein_distance(a, b)
+    return (
+        distance <= 1 or (distance <= 2 and min(len(a), len(b)) >= 7) or jellyfish.jaro_winkler_similarity(a, b) >= 0.93
+    )
+
+
+def _sounds_alike(a: str, b: str) -> bool:
+    return bool(a and b) and jellyfish.metaphone(a) == jellyfish.metaphone(b)
+
+
+OTHER_NAME_REASONS = {
+    NameKind.PREVIOUS: "Previous name matches",
+    NameKind.ALIAS: "A name they are also known by matches",
+    NameKind.BIRTH: "Name at birth matches",
+}
+
+
+class _Scorer:
+    def __init__(self, query: MatchQuery, *, may_see_confidential: bool) -> None:
+        self.query = query
+        self.may_see_confidential = may_see_confidential
+        self.family = _letters(query.family_name)
+        self.family_parts = _name_parts(query.family_name)
+        self.given_parts = _name_parts(query.given_names)
+        self.family_shown = query.family_name.strip()
+        self.nhs = normalise_nhs_number(query.nhs_number)
+        self.upn = _normalise_upn(query.upn)
+        self.postcode = normalise_postcode(query.postcode) if query.postcode.strip() else ""
+
+    def candidate(self, person: Person) -> Candidate | None:
+        reasons: list[str] = []
+        score = 0
+        nhs_matches = False
+        for scheme, wanted, match, conflict, label in (
+            (IdentifierScheme.NHS_NUMBER, self.nhs, NHS_MATCH, NHS_CONFLICT, "NHS number"),
+            (IdentifierScheme.UPN, self.upn, UPN_MATCH, UPN_CONFLICT, "UPN"),
+        ):
+            if not wanted:
+                continue
+            held = {i.value for i in person.identifiers.all() if i.scheme == scheme}
+            if wanted in held:
+                score += match
+                reasons.append(f"{label} matches")
+                nhs_matches = nhs_matches or scheme == IdentifierScheme.NHS_NUMBER
+            elif held:
+                score += conflict
+                reasons.append(f"{label} is different")
+        points, reason = self._date_of_birth(person)
+        score += points
+        if reason:
+            reasons.append(reason)
+        points, name_reasons = self._names(person)
+        score += points
+        reasons.extend(name_reasons)
+        points, reason = self._postcode(person)
+        score += points
+        if reason:
+            reasons.append(reason)
+        if score < MINIMUM_SCORE and not nhs_matches:
+            return None
+        # Only evidence for the match is shown as a reason; differences lower the score silently
+        # unless they are about an identifier, which the practitioner must notice.
+        return Candidate(person=person, score=score, reasons=reasons, nhs_number_matches=nhs_matches)
+
+    def _date_of_birth(self, person: Person) -> tuple[int, str]:
+        wanted, held = self.query.date_of_birth, person.date_of_birth
+        if wanted is None or held is None:
+            return 0, ""
+        match person.date_of_birth_precision:
+            case DatePrecision.MONTH:
+                if (held.year, held.month) == (wanted.year, wanted.month):
+                    return DOB_PARTIAL_MONTH, "Month and year of birth match (the day is not recorded)"
+            case DatePrecision.YEAR:
+                if held.year == wanted.year:
+                    return DOB_PARTIAL_YEAR, "Year of birth matches (only the year is recorded)"
+            case _:
+                if held == wanted:
+                    return DOB_EXACT, "Date of birth matches"
+                if held == _swapped(wanted):
+                    return DOB_SWAPPED, "Date of birth matches with day and month swapped"
+                if held in _transposed_dates(wanted):
+                    return DOB_TRANSPOSED, "Date of birth matches with two digits the wrong way round"
+                if held in _one_digit_dates(wanted):
+                    return DOB_ONE_DIGIT, "Date of birth differs by one digit"
+        if held.year == wanted.year:
+            return DOB_SAME_YEAR, "Born in the same year"
+        if abs(held.year - wanted.year) > 2:
+            return DOB_FAR_APART, ""
+        return 0, ""
+
+    def _names(self, person: Person) -> tuple[int, list[str]]:
+        family_points, family_reason = self._family(person.family_name)
+        for other in person.other_names.all():
+            if self.family and _letters(other.family_name) == self.family and family_points < FAMILY_OTHER_NAME:
+                family_points, family_reason = FAMILY_OTHER_NAME, OTHER_NAME_REASONS[NameKind(other.kind)]
+        given_points, given_reason = self._given(person.given_names)
+        if given_points < GIVEN_EXACT:
+            for other in person.other_names.all():
+                points, reason = self._given(other.given_names)
+                if points > given_points and points > 0:
+                    kind = NameKind(other.kind).label.lower()
+                    given_points, given_reason = points, f"{reason} ({kind})"
+        reasons = [reason for reason in (given_reason, family_reason) if reason]
+        return family_points + given_points, reasons
+
+    def _family(self, held_name: str) -> tuple[int, str]:
+        held = _letters(held_name)
+        if not self.family or not held:
+            return 0, ""
+        if held == self.family:
+            return FAMILY_EXACT, "Family name matches"
+        if _sounds_alike(held, self.family):
+            return FAMILY_SOUNDS_ALIKE, f"Family name sounds alike ({self.family_shown} ~ {held_name})"
+        if _similar(held, self.family):
+            return FAMILY_SIMILAR, f"Family name is spelt similarly ({self.family_shown} ~ {held_name})"
+        held_parts = set(_name_parts(held_name))
+        if len(held_parts | set(self.family_parts)) > 1 and held_parts & set(self.family_parts):
+            return FAMILY_PART, "Part of a double-barrelled family name matches"
+        return 0, ""
+
+    def _given(self, held_names: str) -> tuple[int, str]:
+        held = _name_parts(held_names)
+        if not self.given_parts or not held:
+            return 0, ""
+        wanted, first = self.given_parts[0], held[0]
+        shown_wanted = self.query.given_names.split()[0]
+        shown_held = held_names.split()[0]
+        if first == wanted:
+            return GIVEN_EXACT, "Given name matches"
+        if are_name_variants(wanted, first):
+            return GIVEN_VARIANT, f"Given name is a known variant ({shown_wanted} ~ {shown_held})"
+        if _sounds_alike(wanted, first):
+            return GIVEN_SOUNDS_ALIKE, f"Given name sounds alike ({shown_wanted} ~ {shown_held})"
+        if _similar(wanted, first):
+            return GIVEN_SIMILAR, f"Given name is spelt similarly ({shown_wanted} ~ {shown_held})"
+        if wanted in held[1:] or first in self.given_parts[1:]:
+            return GIVEN_MIDDLE, "Matches a middle name"
+        return GIVEN_DIFFERENT, ""
+
+    def _postcode(self, person: Person) -> tuple[int, str]:
+        if not self.postcode:
+            return 0, ""
+        today = timezone.localdate()
+        best = (0, "")
+        for residence in _addresses(person, self.may_see_confidential):
+            if residence.address.postcode != self.postcode:
+                continue
+            if _is_current(residence, today):
+                return POSTCODE_CURRENT, "Postcode matches a current address"
+            best = (POSTCODE_PAST, "Postcode matches a past address")
+        return best
+
+
+def _addresses(person: Person, may_see_confidential: bool) -> Iterable[PersonAddress]:
+    return [a for a in person.addresses.all() if may_see_confidential or not a.is_confidential]
+
+
+def _is_current(residence: PersonAddress, today: datetime.date) -> bool:
+    started = residence.start_date is None or residence.start_date <= today
+    return started and (residence.end_date is None or residence.end_date >= today)
+
+
+# Minimal identity -----------------------------------------------------------------------
+
+
+def postcode_district(postcode: str) -> str:
+    """The outward code ("RV3" of "RV3 4AB"): where, without which street."""
+    return normalise_postcode(postcode).split(" ")[0]
+
+
+def masked(value: str) -> str:
+    """An identifier shown only by its last four characters."""
+    return f"ending {value[-4:]}"
+
+
+def _reduce_identity(candidate: Candidate, *, may_see_confidential: bool) -> None:
+    today = timezone.localdate()
+    person = candidate.person
+    current = [a for a in person.addresses.all() if _is_current(a, today)]
+    shown = [a for a in current if may_see_confidential or not a.is_confidential]
+    if shown:
+        candidate.postcode_district = postcode_district(shown[0].address.postcode)
+    elif current:
+        candidate.postcode_district = "Withheld"
+    else:
+        candidate.postcode_district = "Not known"
+    candidate.identifiers = [
+        f"{identifier.get_scheme_display()} {masked(identifier.value)}"
+        for identifier in person.identifiers.all()
+        if identifier.scheme in (IdentifierScheme.NHS_NUMBER, IdentifierScheme.UPN)
+    ]
