@@ -15,6 +15,7 @@ from safehub.core.imports import ImportFailed, ImportResult
 IMPORTERS = {
     "schools": "safehub.partnership.imports.import_schools",
     "term-dates": "safehub.timescales.imports.import_term_dates",
+    "police-referrals": "safehub.hub.imports.import_police_referrals",
 }
 
 
