@@ -1,0 +1,138 @@
+"""The demo's year of hub activity: realistic, current and exactly what the hub's services would write."""
+
+import datetime
+import re
+
+import pytest
+
+from safehub.access.models import LegitimateRelationship, RelationshipSource
+from safehub.demo import seed as demo
+from safehub.hub.models import (
+    Assessment,
+    Contact,
+    ContactSource,
+    ContactState,
+    Decision,
+    Rag,
+    ResearchAnswer,
+    ResearchRequest,
+)
+from safehub.people.models import ChronologyEntry, PersonKind
+from safehub.timescales.calendar import add_working_days
+
+CHILDREN = 800
+TODAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _seeded(time_machine):
+    time_machine.move_to(TODAY, tick=False)
+    demo.seed_demo(size="small", seed=2026, children=CHILDREN)
+
+
+def test_about_one_contact_a_year_for_every_eight_children():
+    assert CHILDREN // 8 <= Contact.objects.count() <= CHILDREN // 8 + 6
+    first = Contact.objects.order_by("received_at").first()
+    assert first is not None
+    assert TODAY - datetime.timedelta(days=366) <= first.received_at < TODAY - datetime.timedelta(days=300)
+
+
+def test_references_follow_the_hub_pattern_and_are_numbered_by_year_in_arrival_order():
+    for year in {c.received_at.year for c in Contact.objects.all()}:
+        refs = [
+            c.reference
+            for c in Contact.objects.order_by("received_at", "pk")
+            if c.received_at.astimezone(datetime.UTC).year == year or c.reference.startswith(f"CT-{year}-")
+        ]
+        assert all(re.fullmatch(r"CT-\d{4}-\d{5}", ref) for ref in refs)
+    numbers = [
+        int(c.reference[-5:]) for c in Contact.objects.filter(reference__startswith="CT-2026-").order_by("received_at")
+    ]
+    assert numbers == list(range(1, len(numbers) + 1))
+
+
+def test_every_screened_contact_is_due_for_decision_one_working_day_after_it_arrived():
+    for contact in Contact.objects.exclude(state=ContactState.RECEIVED):
+        assert contact.decision_due_at == add_working_days(contact.received_at, 1)
+
+
+def test_research_is_due_by_the_rag_timescale_from_screening():
+    for contact in Contact.objects.exclude(rag=""):
+        assert contact.screened_at is not None
+        if contact.rag == Rag.RED:
+            expected = contact.screened_at + datetime.timedelta(hours=4)
+        else:
+            expected = add_working_days(contact.screened_at, 1 if contact.rag == Rag.AMBER else 3)
+        assert contact.research_due_at == expected
+        assert set(contact.research_requests.values_list("due_at", flat=True)) == {expected}
+
+
+def test_most_decisions_are_within_a_working_day_and_every_late_one_says_why():
+    decided = list(Contact.objects.filter(state=ContactState.DECIDED))
+    in_time = [c for c in decided if c.decided_at <= c.decision_due_at]
+    assert 0.8 <= len(in_time) / len(decided) < 1
+    for contact in decided:
+        assert bool(contact.late_reason) == (contact.decided_at > contact.decision_due_at)
+        assert contact.decision in Decision.values
+        assert contact.decision_rationale
+
+
+def test_sources_and_decisions_come_in_realistic_proportions():
+    total = Contact.objects.count()
+    police = Contact.objects.filter(source=ContactSource.POLICE).count()
+    assert 0.2 < police / total < 0.4
+    decisions = set(Contact.objects.exclude(decision="").values_list("decision", flat=True))
+    assert {Decision.NO_FURTHER_ACTION, Decision.EARLY_HELP, Decision.ASSESSMENT} <= decisions
+
+
+def test_research_answers_are_mostly_nothing_known_and_every_answer_is_complete():
+    answered = ResearchRequest.objects.exclude(answer="")
+    nothing = answered.filter(answer=ResearchAnswer.NOTHING_KNOWN).count()
+    assert 0.6 < nothing / answered.count() < 0.8
+    assert answered.filter(answer=ResearchAnswer.NOT_SHARED).exists()
+    for request in answered:
+        request.full_clean()
+        assert request.lawful_basis
+
+
+def test_the_queue_has_open_contacts_in_every_state_today():
+    states = set(Contact.objects.exclude(state=ContactState.DECIDED).values_list("state", flat=True))
+    assert states == {ContactState.RECEIVED, ContactState.RESEARCH, ContactState.AWAITING_DECISION}
+    for contact in Contact.objects.filter(state=ContactState.AWAITING_DECISION):
+        assert not contact.research_requests.filter(answered_at__isnull=True).exists()
+
+
+def test_some_children_have_a_repeat_contact_within_twelve_months():
+    children = list(
+        Contact.objects.filter(subjects__role="child", subjects__person__kind=PersonKind.CHILD).values_list(
+            "subjects__person_id", flat=True
+        )
+    )
+    assert len(children) > len(set(children))
+
+
+def test_every_contact_and_decision_is_on_the_childs_chronology_and_the_hub_may_open_them():
+    contact = Contact.objects.filter(state=ContactState.DECIDED).first()
+    for subject in contact.subjects.all():
+        entries = ChronologyEntry.objects.filter(
+            person=subject.person, source_type="hub.contact", source_id=str(contact.pk)
+        )
+        answered = contact.research_requests.exclude(answered_at=None).count()
+        # Received, screened, each agency's answer, and the decision (and what it started).
+        assert entries.filter(category="contact").count() == 2 + answered
+        assert entries.filter(category="referral_decision").count() == 1
+        assert LegitimateRelationship.objects.filter(
+            person=subject.person, team=contact.hub_team, source=RelationshipSource.REFERRAL
+        ).exists()
+
+
+def test_every_contact_passes_its_model_checks_and_assessments_are_due_45_working_days_after_the_referral():
+    for contact in Contact.objects.all():
+        contact.full_clean()
+    assessments = Assessment.objects.select_related("contact")
+    assert assessments.exists()
+    for assessment in assessments:
+        assert assessment.contact.decision == Decision.ASSESSMENT
+        assert assessment.due_at == add_working_days(assessment.contact.received_at, 45)
