@@ -55,6 +55,8 @@ class Capability(StrEnum):
     WORK_HUB_QUEUE = "work_hub_queue"
     DECIDE_REFERRAL = "decide_referral"
     ANSWER_RESEARCH = "answer_research"
+    # Folding two records found to be one person into one, and undoing it (safehub.people.merge).
+    MERGE_PEOPLE = "merge_people"
 
 
 _PRACTITIONER = {
@@ -69,7 +71,8 @@ _PRACTITIONER = {
     Capability.RECORD_CONTACT,
 }
 # The Children's Hub is the front door: it must find any child, wherever they are known.
-_FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE}
+# Seeing every record, the hub also finds the duplicates and merges them.
+_FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE, Capability.MERGE_PEOPLE}
 _CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES}
 _POLICE = {Capability.VIEW_POLICE_REFERENCES}
 # Agencies' practitioners check their own records when the hub asks (the hub itself does not).
