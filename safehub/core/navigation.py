@@ -21,6 +21,8 @@ _SECTIONS = [
     ("People", "people:search", Capability.SEARCH_PEOPLE),
     ("Pupils", "people:school-roll", Capability.VIEW_SCHOOL_ROLL),
     ("Record a concern", "hub:contact-start", Capability.RECORD_CONTACT),
+    ("Hub", "hub:queue", Capability.WORK_HUB_QUEUE),
+    ("Checks", "hub:checks", Capability.ANSWER_RESEARCH),
     ("Access reviews", "access:review-queue", Capability.REVIEW_ACCESS),
     ("Directory", "partnership:directory", Capability.VIEW_DIRECTORY),
     ("Calendars", "timescales:calendars", Capability.VIEW_CALENDARS),

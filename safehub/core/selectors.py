@@ -24,6 +24,8 @@ def home_page_for(*, user: User) -> dict[str, Any]:
         "can_view_performance": has_capability(user, Capability.VIEW_PERFORMANCE),
         "can_review_access": has_capability(user, Capability.REVIEW_ACCESS),
         "can_manage": has_capability(user, Capability.MANAGE_DIRECTORY),
+        "can_work_hub_queue": has_capability(user, Capability.WORK_HUB_QUEUE),
+        "can_answer_research": has_capability(user, Capability.ANSWER_RESEARCH),
         "teams": list(user.teams.all()),
     }
     if context["can_view_roll"]:
@@ -34,6 +36,11 @@ def home_page_for(*, user: User) -> dict[str, Any]:
             from safehub.timescales.calendar import next_school_day_start
 
             context["next_school_day"] = next_school_day_start(user.organisation, timezone.now())
+    if context["can_work_hub_queue"] or context["can_answer_research"]:
+        from safehub.hub import selectors as hub_selectors
+
+        context["hub_queue_count"] = hub_selectors.open_queue_count(user=user)
+        context["checks_count"] = hub_selectors.checks_to_answer_count(user=user)
     if context["can_view_performance"] or context["can_manage"]:
         context["partnership_figures"] = partnership_figures()
     if context["can_review_access"]:

@@ -35,3 +35,11 @@ def ensure_schedules() -> None:
             "minutes": 1,
         },
     )
+    Schedule.objects.update_or_create(
+        name="Escalate overdue hub checks",
+        defaults={
+            "func": "safehub.hub.tasks.escalate_overdue_research",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 5,
+        },
+    )

@@ -6,6 +6,12 @@ KIND_LABELS: dict[str, str] = {
     "break_glass.outcome": "Break-glass review outcome",
     "access.granted": "Access granted",
     "access.expiring": "Access ending soon",
+    "hub.allocated": "Hub contact allocated to you",
+    "hub.research_requested": "Multi-agency check to answer",
+    "hub.research_overdue": "Multi-agency check overdue",
+    "hub.awaiting_decision": "Hub contact ready for a decision",
+    "hub.referral_outcome": "Outcome of your referral",
+    "hub.strategy_discussion": "Strategy discussion to arrange",
 }
 
 
