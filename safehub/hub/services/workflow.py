@@ -12,11 +12,11 @@ days; the decision is due 1 working day after the contact was received; an asses
 working days after it.
 
 Which team receives each agency's check (`research_team_for`), in order:
-- police: the force that made the contact, else the partnership's first police force; its
-  Child Abuse Investigation Team (a team named "Child Abuse Investigation" or "CAIT"), else
-  its duty team;
-- health: the NHS trust that made the contact, else the partnership's first NHS trust; its
-  safeguarding team (named "Safeguarding"), else its duty team;
+- police: the force that made the contact, else the partnership's first police force (by
+  name) with such a team; its Child Abuse Investigation Team (a team named "Child Abuse
+  Investigation" or "CAIT"), else its duty team;
+- health: the NHS trust that made the contact, else the partnership's first NHS trust (by
+  name) with such a team; its safeguarding team (named "Safeguarding"), else its duty team;
 - education: the school or setting where the first linked child is on roll today (its
   safeguarding team, else its duty team), else the local authority's Education
   Safeguarding Team;
@@ -218,19 +218,27 @@ def _team_of(organisation: Organisation | None, names: Sequence[str], *, duty: b
     return teams.filter(is_duty_team=True).order_by("pk").first() if duty else None
 
 
-def _agency_organisation(contact: Contact, kinds: Iterable[str]) -> Organisation | None:
+def _agency_team(contact: Contact, kinds: Iterable[str], names: Sequence[str]) -> Team | None:
+    """The team of the agency that made the contact, if it is of this kind; else of the
+    partnership's first such agency (by name) that has a team to receive checks."""
     kinds = set(kinds)
     source = contact.source_organisation
     if source is not None and source.kind in kinds:
-        return source
+        team = _team_of(source, names)
+        if team is not None:
+            return team
     partnership_id = contact.hub_team.organisation.partnership_id
-    return (
+    agencies = (
         Organisation.objects.open()
         .filter(kind__in=kinds)
         .filter(Q(partnership_id=partnership_id) | Q(partnership__isnull=True))
         .order_by("name", "pk")
-        .first()
     )
+    for organisation in agencies:
+        team = _team_of(organisation, names)
+        if team is not None:
+            return team
+    return None
 
 
 def _school_of(contact: Contact) -> Organisation | None:
@@ -253,11 +261,9 @@ def research_team_for(contact: Contact, agency: str) -> Team | None:
     council = contact.hub_team.organisation
     match agency:
         case ResearchAgency.POLICE:
-            force = _agency_organisation(contact, {OrganisationKind.POLICE_FORCE})
-            return _team_of(force, ["Child Abuse Investigation", "CAIT"])
+            return _agency_team(contact, {OrganisationKind.POLICE_FORCE}, ["Child Abuse Investigation", "CAIT"])
         case ResearchAgency.HEALTH:
-            trust = _agency_organisation(contact, {OrganisationKind.HEALTH_TRUST})
-            return _team_of(trust, ["Safeguarding"])
+            return _agency_team(contact, {OrganisationKind.HEALTH_TRUST}, ["Safeguarding"])
         case ResearchAgency.EDUCATION:
             return _team_of(_school_of(contact), ["Safeguarding"]) or _team_of(
                 council, ["Education Safeguarding"], duty=False
