@@ -230,6 +230,20 @@ class Candidate:
     def date_of_birth(self) -> str:
         return self.person.date_of_birth_display
 
+    @property
+    def reason_tags(self) -> list[tuple[str, str]]:
+        """Each reason with a GOV.UK tag colour: green for exact agreement, blue for a likely
+        slip or variant, red for a difference the practitioner must weigh."""
+        return [(reason, _tag_colour(reason)) for reason in self.reasons]
+
+
+def _tag_colour(reason: str) -> str:
+    if reason.endswith("is different"):
+        return "red"
+    if reason.endswith("matches") or reason.startswith("Postcode matches a current"):
+        return "green"
+    return "blue"
+
 
 def find_candidates(
     *,

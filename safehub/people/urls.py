@@ -8,4 +8,7 @@ urlpatterns = [
     path("", views.search, name="search"),
     path("pupils/", views.school_roll, name="school-roll"),
     path("<int:pk>/", views.person, name="person"),
+    path("<int:pk>/merge/", views.merge_find, name="merge"),
+    path("<int:pk>/merge/<int:other_pk>/", views.merge_compare, name="merge-compare"),
+    path("merges/<int:merge_pk>/undo/", views.unmerge, name="unmerge"),
 ]

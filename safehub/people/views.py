@@ -3,11 +3,15 @@
 Search terms are POSTed and kept out of URLs (see `safehub.core.search_state`).
 """
 
+import re
+
+from django import forms
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect, render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
@@ -16,8 +20,9 @@ from safehub.access import services as access_services
 from safehub.core.search_state import load_search, save_search
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
-from safehub.people import selectors
+from safehub.people import merge, selectors
 from safehub.people.forms import PersonSearchForm, RollFilterForm
+from safehub.people.models import Person, PersonMerge
 
 RESULTS_PER_PAGE = 25
 
@@ -65,6 +70,9 @@ def search(request: HttpRequest) -> HttpResponse:
 def person(request: HttpRequest, pk: int) -> HttpResponse:
     _require(request, Capability.VIEW_PERSON)
     user = request.user
+    # A record merged into another is read on the kept record (only references are read here).
+    if (kept := merge.final_record(pk)) is not None:
+        return redirect("people:person", pk=kept)
     record = selectors.get_person(user=user, pk=pk)  # type: ignore[arg-type]
     chronology = Paginator(selectors.chronology_for(user=user, person=record), 50).get_page(request.GET.get("page"))  # type: ignore[arg-type]
     context = {
@@ -72,6 +80,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "household": selectors.household_of(user=user, person=record),  # type: ignore[arg-type]
         "grant": policy.active_grant_for(user, record),  # type: ignore[arg-type]
         "fields": policy.field_access(user),  # type: ignore[arg-type]
+        "can_merge": has_capability(user, Capability.MERGE_PEOPLE),  # type: ignore[arg-type]
+        "merges": merge.merges_into(record),
     }
     # Recorded before anything is rendered: if the event cannot be written, nothing is shown.
     access_services.record_person_viewed(user=user, person=record)  # type: ignore[arg-type]
@@ -100,3 +110,130 @@ def school_roll(request: HttpRequest) -> HttpResponse:
     roll = selectors.school_roll(user=request.user, name=name)  # type: ignore[arg-type]
     page = Paginator(roll, RESULTS_PER_PAGE).get_page(request.GET.get("page"))
     return render(request, "people/school_roll.html", {"form": form, "page": page})
+
+
+# Merging two records of one person ------------------------------------------------------
+# The two small forms live here, with the only pages that use them.
+
+REFERENCE_PATTERN = re.compile(r"^P?-?0*(\d{1,9})$", re.IGNORECASE)
+
+
+class MergeFindForm(forms.Form):
+    other = forms.CharField(
+        label="Reference of the other record",
+        max_length=20,
+        help_text="It is at the top of the other record's page, for example P-0001234.",
+        error_messages={"required": "Enter the reference of the other record, for example P-0001234."},
+    )
+
+    def __init__(self, *args: object, this: Person, user: User, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.this, self.user = this, user
+        self.fields["other"].widget.attrs.update({"spellcheck": "false", "autocomplete": "off"})
+
+    def clean_other(self) -> int:
+        typed = self.cleaned_data["other"].strip().replace(" ", "")
+        found = REFERENCE_PATTERN.match(typed)
+        if not found:
+            raise ValidationError("Enter a record reference like P-0001234.")
+        pk = int(found.group(1))
+        reference = Person(pk=pk).reference
+        if pk == self.this.pk:
+            raise ValidationError("That is this record: enter the reference of the other record.")
+        if not selectors.persons_visible_to(self.user).filter(pk=pk).exists():
+            raise ValidationError(f"No record has the reference {reference}. Check it on the other record's page.")
+        if (kept := merge.final_record(pk)) is not None:
+            raise ValidationError(f"{reference} has already been merged into {Person(pk=kept).reference}.")
+        return pk
+
+
+class MergeConfirmForm(forms.Form):
+    keep = forms.ChoiceField(
+        label="Which record do you want to keep?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose which record to keep."},
+    )
+    reason = forms.CharField(
+        label="Why are these the same person?",
+        widget=forms.Textarea,
+        max_length=2000,
+        help_text="For example, the identifiers or documents that show it. The privacy officer can read this.",
+        error_messages={"required": merge.REASON_NEEDED},
+    )
+
+    def __init__(self, *args: object, this: Person, other: Person, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["keep"].choices = [  # type: ignore[attr-defined]
+            ("this", f"Keep {this.reference} and merge {other.reference} into it"),
+            ("other", f"Keep {other.reference} and merge {this.reference} into it"),
+        ]
+
+
+@login_required
+def merge_find(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Capability.MERGE_PEOPLE)
+    user: User = request.user  # type: ignore[assignment]
+    this = selectors.get_person(user=user, pk=pk, part="merge")
+    form = MergeFindForm(request.POST or None, this=this, user=user)
+    if request.method == "POST" and form.is_valid():
+        return redirect("people:merge-compare", pk=this.pk, other_pk=form.cleaned_data["other"])
+    return render(request, "people/merge_find.html", {"person": this, "form": form})
+
+
+@login_required
+def merge_compare(request: HttpRequest, pk: int, other_pk: int) -> HttpResponse:
+    _require(request, Capability.MERGE_PEOPLE)
+    user: User = request.user  # type: ignore[assignment]
+    this = selectors.get_person(user=user, pk=pk, part="merge")
+    other = selectors.get_person(user=user, pk=other_pk, part="merge")
+    form = MergeConfirmForm(request.POST or None, this=this, other=other)
+    if request.method == "POST" and form.is_valid():
+        keep, folded = (this, other) if form.cleaned_data["keep"] == "this" else (other, this)
+        try:
+            merge.merge_people(keep=keep, merge=folded, reason=form.cleaned_data["reason"], by=user)
+        except ValidationError as error:
+            form.add_error(None, error.messages[0] if not hasattr(error, "error_dict") else error)
+        else:
+            messages.success(request, f"{folded.reference} is merged into {keep.reference}. You can undo this below.")
+            return redirect("people:person", pk=keep.pk)
+    problem = ""
+    try:
+        merge.check_mergeable(keep=this, merge=other)
+    except ValidationError as error:
+        problem = error.messages[0]
+    # Both records are shown in full side by side: recorded as read before rendering.
+    for record in (this, other):
+        access_services.record_person_viewed(user=user, person=record, part="merge comparison")
+    return render(
+        request,
+        "people/merge_compare.html",
+        {
+            "this": this,
+            "other": other,
+            "form": form,
+            "problem": problem,
+            "fields": policy.field_access(user),
+            "today": timezone.localdate(),
+        },
+    )
+
+
+@login_required
+def unmerge(request: HttpRequest, merge_pk: int) -> HttpResponse:
+    _require(request, Capability.MERGE_PEOPLE)
+    user: User = request.user  # type: ignore[assignment]
+    merge_record = get_object_or_404(PersonMerge.objects.select_related("kept", "merged", "merged_by"), pk=merge_pk)
+    kept = selectors.get_person(user=user, pk=merge_record.kept_id, part="merge")
+    if merge_record.is_undone:
+        raise Http404("This merge has already been undone")
+    error = ""
+    if request.method == "POST":
+        try:
+            merge.unmerge(merge_record=merge_record, by=user)
+        except ValidationError as refused:
+            error = refused.messages[0]
+        else:
+            merged = merge_record.merged
+            messages.success(request, f"The merge is undone: {merged.reference} is a separate record again.")
+            return redirect("people:person", pk=merged.pk)
+    return render(request, "people/merge_undo.html", {"merge": merge_record, "person": kept, "error": error})
