@@ -246,7 +246,7 @@ def _school_of(contact: Contact) -> Organisation | None:
     for subject in contact.subjects.filter(role=SubjectRole.CHILD, person__isnull=False).order_by("pk"):
         enrolment = (
             Enrolment.objects.current_on(today)
-            .filter(person_id=subject.person_id)
+            .filter(person=subject.person)
             .select_related("organisation")
             .order_by("-start_date")
             .first()
@@ -311,7 +311,7 @@ def screen(
     if len(set(agencies)) != len(agencies):
         raise ValidationError({"agencies": SAME_AGENCY_TWICE})
     chosen = dict(teams or {})
-    addressed: list[tuple[str, Team]] = []
+    addressed: list[tuple[ResearchAgency, Team]] = []
     for agency in agencies:
         team = chosen.get(agency) or research_team_for(contact, agency)
         if team is None:

@@ -27,7 +27,7 @@ from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
 
 QUEUE_PAGE_SIZE = 50
-RAG_COLOURS = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
+RAG_COLOURS: dict[str, str] = {Rag.RED: "red", Rag.AMBER: "orange", Rag.GREEN: "green"}
 # The four agencies every contact is checked with unless the hub says otherwise.
 DEFAULT_AGENCIES = [agency.value for agency in workflow.DEFAULT_AGENCIES]
 
