@@ -23,6 +23,7 @@ _SECTIONS = [
     ("Record a concern", "hub:contact-start", Capability.RECORD_CONTACT),
     ("Hub", "hub:queue", Capability.WORK_HUB_QUEUE),
     ("Checks", "hub:checks", Capability.ANSWER_RESEARCH),
+    ("Hub performance", "hub:performance", Capability.VIEW_PERFORMANCE),
     ("Access reviews", "access:review-queue", Capability.REVIEW_ACCESS),
     ("Directory", "partnership:directory", Capability.VIEW_DIRECTORY),
     ("Calendars", "timescales:calendars", Capability.VIEW_CALENDARS),
@@ -49,4 +50,6 @@ def navigation_for(request: HttpRequest, counts: dict[str, int] | None = None) -
         url = reverse(name)
         active = request.path == url if url == "/" else request.path.startswith(url)
         items.append(NavItem(_label(label, counts), url, active))
-    return items
+    # Only the most specific section is current ("/hub/performance/" is not also "/hub/").
+    current = max((item.url for item in items if item.active), key=len, default=None)
+    return [NavItem(item.label, item.url, item.url == current) for item in items]

@@ -16,9 +16,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.utils import timezone
 
 from safehub.access.models import LegitimateRelationship, RelationshipSource
+from safehub.demo.seed import _insert
 from safehub.hub.models import (
     RAG_TIMESCALES,
     Assessment,
@@ -51,7 +53,7 @@ from safehub.people.models import (
     RelationshipKind,
 )
 from safehub.timescales.calendar import LONDON, add_working_days, is_working_day, next_working_day
-from safehub.timescales.rules import timescale_value
+from safehub.timescales.rules import TIMESCALES, Unit, timescale_value
 
 # About one contact a year for every eight children.
 CHILDREN_PER_CONTACT = 8
@@ -61,6 +63,28 @@ REPEAT_SHARE = 0.18
 # Contacts received in the last OPEN_WORKING_DAYS working days are still open in the queue.
 OPEN_WORKING_DAYS = 2
 SOURCE_TYPE = "hub.contact"
+CHRONOLOGY_FIELDS = (
+    "person",
+    "occurred_at",
+    "category",
+    "summary",
+    "organisation",
+    "recorded_by",
+    "visibility",
+    "source_type",
+    "source_id",
+)
+RELATIONSHIP_FIELDS = (
+    "person",
+    "user",
+    "team",
+    "source",
+    "reason",
+    "starts_at",
+    "expires_at",
+    "revoked_at",
+    "created_by",
+)
 # How far a contact has gone: received, under research, awaiting a decision, decided.
 RECEIVED, RESEARCH, AWAITING_DECISION, DECIDED = range(4)
 OPEN_STAGES = (RESEARCH, RECEIVED, AWAITING_DECISION, RESEARCH)
@@ -88,7 +112,7 @@ DECISION_WEIGHTS = {
 RAG_WEIGHTS = {Rag.RED: 12, Rag.AMBER: 53, Rag.GREEN: 35}
 AGENCIES = (ResearchAgency.POLICE, ResearchAgency.HEALTH, ResearchAgency.EDUCATION, ResearchAgency.SOCIAL_CARE)
 
-CONCERNS = {
+CONCERNS: dict[str, list[str]] = {
     ContactSource.POLICE: [
         "Police attended a report of domestic abuse at the home; the children were present and heard the argument.",
         "Officers found the child out late at night with older youths and brought them home; the parent was unaware.",
@@ -134,7 +158,7 @@ CONCERNS = {
         "The youth worker is worried the young person is being exploited by older men.",
     ],
 }
-SHARED_INFORMATION = {
+SHARED_INFORMATION: dict[str, list[str]] = {
     ResearchAgency.POLICE: [
         "Two domestic incidents at the address in the last year, both graded medium risk; no charges.",
         "The adult male in the household has a caution for assault (2022).",
@@ -199,12 +223,18 @@ def _working_start(moment: datetime.datetime) -> datetime.datetime:
     return datetime.datetime.combine(day, datetime.time(9, 0), tzinfo=LONDON)
 
 
-def _research_due(rag: str, screened_at: datetime.datetime) -> datetime.datetime:
+def _timescales() -> dict[str, int]:
+    """The timescales the hub works to, read once (the partnership may have changed them)."""
+    keys = [*RAG_TIMESCALES.values(), "referral_decision", "assessment_completion"]
+    return {key: timescale_value(key) for key in keys}
+
+
+def _research_due(rag: str, screened_at: datetime.datetime, timescales: dict[str, int]) -> datetime.datetime:
+    """As `safehub.hub.services.workflow.research_due`: red in clock hours, the others in working days."""
     key = RAG_TIMESCALES[Rag(rag)]
-    value = timescale_value(key)
-    if rag == Rag.RED:
-        return screened_at + datetime.timedelta(hours=value)
-    return add_working_days(screened_at, value)
+    if TIMESCALES[key].unit == Unit.HOURS:
+        return (screened_at + datetime.timedelta(hours=timescales[key])).astimezone(LONDON)
+    return add_working_days(screened_at, timescales[key])
 
 
 def seed_hub_demo(*, rng: random.Random, today: datetime.date, now: datetime.datetime | None = None) -> dict[str, int]:
@@ -329,7 +359,11 @@ class _People:
         return cls(
             children=list(Person.objects.filter(kind=PersonKind.CHILD).order_by("pk").values_list("pk", flat=True)),
             details=details,
-            expected=dict(Person.objects.filter(kind=PersonKind.UNBORN).values_list("pk", "expected_due_date")),
+            expected={
+                pk: due
+                for pk, due in Person.objects.filter(kind=PersonKind.UNBORN).values_list("pk", "expected_due_date")
+                if due is not None
+            },
             nhs=dict(Identifier.objects.filter(scheme=IdentifierScheme.NHS_NUMBER).values_list("person_id", "value")),
             postcodes=dict(PersonAddress.objects.current_on().values_list("person_id", "address__postcode")),
             adults_of=adults_of,
@@ -369,6 +403,7 @@ class _HubYear:
         self.serials: dict[int, int] = defaultdict(int)
         self.open_turn = itertools.count()
         self.seen: list[int] = []
+        self.timescales = _timescales()
 
     def run(self) -> dict[str, int]:
         if not self.people.children:
@@ -437,7 +472,7 @@ class _HubYear:
         if source == ContactSource.POLICE:
             return directory.police, None
         setting = directory.settings.get(school_id) if school_id is not None else None
-        wanted = {
+        wanted: dict[str, str] = {
             ContactSource.SCHOOL: OrganisationKind.SCHOOL,
             ContactSource.EARLY_YEARS: OrganisationKind.EARLY_YEARS,
         }
@@ -517,12 +552,13 @@ class _HubYear:
     def _referrer_name(self, source: str, referrer: User | None) -> str:
         if referrer is not None:
             return referrer.get_full_name()
-        return {
+        names: dict[str, str] = {
             ContactSource.ANONYMOUS: "",
             ContactSource.POLICE: "Force Control Room",
             ContactSource.FAMILY: "A relative",
             ContactSource.PUBLIC: "A neighbour",
-        }.get(source, "Safeguarding lead")
+        }
+        return names.get(source, "Safeguarding lead")
 
     def _hub_user(self, contact: Contact, username: str) -> User | None:
         user = self.directory.users.get(username)
@@ -539,8 +575,8 @@ class _HubYear:
         contact.allocated_to = practitioner
         contact.screened_by = practitioner
         contact.screening_notes = "Checks asked of every agency; the child is known to universal services."
-        contact.research_due_at = _research_due(rag, contact.screened_at)
-        contact.decision_due_at = add_working_days(contact.received_at, timescale_value("referral_decision"))
+        contact.research_due_at = _research_due(rag, contact.screened_at, self.timescales)
+        contact.decision_due_at = add_working_days(contact.received_at, self.timescales["referral_decision"])
         contact.state = ContactState.AWAITING_DECISION if stage >= AWAITING_DECISION else ContactState.RESEARCH
         for agency in AGENCIES:
             team = self.directory.research_team(agency, contact=contact, school_id=school_id)
@@ -618,8 +654,10 @@ class _HubYear:
         subjects: list[ContactSubject] = []
         research: list[ResearchRequest] = []
         assessments: list[Assessment] = []
-        chronology: list[ChronologyEntry] = []
-        relationships: list[LegitimateRelationship] = []
+        # Plain rows for the two biggest tables, as the demo's people are written (safehub.demo.seed).
+        adapt = connection.ops.adapt_datetimefield_value
+        chronology: list[tuple[object, ...]] = []
+        relationships: list[tuple[object, ...]] = []
         hub_access: set[tuple[int, int]] = set()
         for item in planned:
             contact = item.contact
@@ -630,40 +668,61 @@ class _HubYear:
             subjects += item.subjects
             research += item.research
             people = [s.person_id for s in item.subjects if s.person_id is not None]
+            # The hub may open the people its contacts are about (once a team has it, it keeps it).
             for person_id in people:
                 if (contact.hub_team_id, person_id) not in hub_access:
                     hub_access.add((contact.hub_team_id, person_id))
                     relationships.append(
-                        LegitimateRelationship(
-                            person_id=person_id,
-                            team=contact.hub_team,
-                            source=RelationshipSource.REFERRAL,
-                            reason=f"Contact {contact.reference}",
-                            starts_at=contact.received_at,
-                            created_by=contact.recorded_by,
+                        (
+                            person_id,
+                            None,
+                            contact.hub_team_id,
+                            RelationshipSource.REFERRAL,
+                            f"Contact {contact.reference}",
+                            adapt(contact.received_at),
+                            None,
+                            None,
+                            contact.recorded_by.pk if contact.recorded_by else None,
                         )
                     )
+            # Each agency may open them while its check is open; the answer ends it.
             for request in item.research:
                 relationships += [
-                    LegitimateRelationship(
-                        person_id=person_id,
-                        team=request.team,
-                        source=RelationshipSource.REFERRAL,
-                        reason=f"Multi-agency check for contact {contact.reference}",
-                        starts_at=request.requested_at,
-                        revoked_at=request.answered_at,
-                        created_by=contact.screened_by,
+                    (
+                        person_id,
+                        None,
+                        request.team.pk,
+                        RelationshipSource.REFERRAL,
+                        f"Multi-agency check for contact {contact.reference}",
+                        adapt(request.requested_at),
+                        None,
+                        adapt(request.answered_at) if request.answered_at else None,
+                        contact.screened_by.pk if contact.screened_by else None,
                     )
                     for person_id in people
                 ]
-            chronology += [entry for event in self._events(item) for entry in _entries(contact, people, *event)]
+            for at, category, summary, by, organisation_id in self._events(item):
+                chronology += [
+                    (
+                        person_id,
+                        adapt(at),
+                        category,
+                        summary[:300],
+                        organisation_id,
+                        by.pk if by else None,
+                        ChronologyVisibility.PARTNERSHIP,
+                        SOURCE_TYPE,
+                        str(contact.pk),
+                    )
+                    for person_id in people
+                ]
             if contact.decision == Decision.ASSESSMENT and contact.decided_at is not None:
                 assessments += self._assessments(item)
         ContactSubject.objects.bulk_create(subjects, batch_size=BATCH_SIZE)
         ResearchRequest.objects.bulk_create(research, batch_size=BATCH_SIZE)
         Assessment.objects.bulk_create(assessments, batch_size=BATCH_SIZE)
-        ChronologyEntry.objects.bulk_create(chronology, batch_size=BATCH_SIZE)
-        LegitimateRelationship.objects.bulk_create(relationships, batch_size=BATCH_SIZE)
+        _insert(ChronologyEntry, CHRONOLOGY_FIELDS, chronology)
+        _insert(LegitimateRelationship, RELATIONSHIP_FIELDS, relationships)
         return {
             "hub contacts": len(planned),
             "multi-agency checks": len(research),
@@ -673,7 +732,7 @@ class _HubYear:
     def _assessments(self, item: _Planned) -> list[Assessment]:
         contact = item.contact
         assert contact.decided_at is not None
-        due = add_working_days(contact.received_at, timescale_value("assessment_completion"))
+        due = add_working_days(contact.received_at, self.timescales["assessment_completion"])
         assessments = []
         for subject in item.subjects:
             if subject.role in (SubjectRole.CHILD, SubjectRole.UNBORN) and subject.person_id is not None:
@@ -748,7 +807,7 @@ class _HubYear:
             )
         )
         if contact.decision == Decision.ASSESSMENT:
-            due = add_working_days(contact.received_at, timescale_value("assessment_completion"))
+            due = add_working_days(contact.received_at, self.timescales["assessment_completion"])
             events.append(
                 (
                     contact.decided_at,
@@ -770,28 +829,3 @@ class _HubYear:
                 )
             )
         return events
-
-
-def _entries(
-    contact: Contact,
-    people: list[int],
-    at: datetime.datetime,
-    category: str,
-    summary: str,
-    by: User | None,
-    organisation_id: int | None,
-) -> list[ChronologyEntry]:
-    return [
-        ChronologyEntry(
-            person_id=person_id,
-            occurred_at=at,
-            category=category,
-            summary=summary[:300],
-            organisation_id=organisation_id,
-            recorded_by=by,
-            visibility=ChronologyVisibility.PARTNERSHIP,
-            source_type=SOURCE_TYPE,
-            source_id=str(contact.pk),
-        )
-        for person_id in people
-    ]
