@@ -487,6 +487,11 @@ class _Scorer:
         self.nhs = normalise_nhs_number(query.nhs_number)
         self.upn = _normalise_upn(query.upn)
         self.postcode = normalise_postcode(query.postcode) if query.postcode.strip() else ""
+        dob = query.date_of_birth
+        # Computed once per query, not once per person scored.
+        self.swapped = _swapped(dob) if dob else None
+        self.transposed = _transposed_dates(dob) if dob else set()
+        self.one_digit = _one_digit_dates(dob) if dob else set()
 
     def candidate(self, person: Person) -> Candidate | None:
         reasons: list[str] = []
@@ -537,11 +542,11 @@ class _Scorer:
             case _:
                 if held == wanted:
                     return DOB_EXACT, "Date of birth matches"
-                if held == _swapped(wanted):
+                if held == self.swapped:
                     return DOB_SWAPPED, "Date of birth matches with day and month swapped"
-                if held in _transposed_dates(wanted):
+                if held in self.transposed:
                     return DOB_TRANSPOSED, "Date of birth matches with two digits the wrong way round"
-                if held in _one_digit_dates(wanted):
+                if held in self.one_digit:
                     return DOB_ONE_DIGIT, "Date of birth differs by one digit"
         if held.year == wanted.year:
             return DOB_SAME_YEAR, "Born in the same year"
