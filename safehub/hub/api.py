@@ -75,7 +75,8 @@ class ContactOutputSerializer(serializers.Serializer):
     id = serializers.IntegerField()
     reference = serializers.CharField()
     received_at = serializers.DateTimeField()
-    source = serializers.ChoiceField(choices=ContactSource.choices)
+    # DRF moves declared fields off the class, so `source` does not shadow Field.source.
+    source = serializers.ChoiceField(choices=ContactSource.choices)  # type: ignore[assignment]
     external_reference = serializers.CharField()
     state = serializers.CharField()
     decision = serializers.CharField(help_text="Blank until the hub decides.")

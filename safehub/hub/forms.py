@@ -117,7 +117,9 @@ class ContactMatchForm(forms.Form):
 
     def __init__(self, *args: Any, candidates: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["choice"].choices = [
+        choice = self.fields["choice"]
+        assert isinstance(choice, forms.ChoiceField)
+        choice.choices = [
             *candidates,
             (self.CREATE, "None of these: create a new record"),
             (self.LEAVE, "Not sure: leave it for the hub to match"),
