@@ -67,7 +67,6 @@ _PRACTITIONER = {
     Capability.VIEW_DIRECTORY,
     Capability.VIEW_CALENDARS,
     Capability.USE_API,
-    Capability.ANSWER_RESEARCH,
     Capability.RECORD_CONTACT,
 }
 # The Children's Hub is the front door: it must find any child, wherever they are known.
