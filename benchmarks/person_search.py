@@ -43,6 +43,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="safehub-bench-") as data_dir:
         os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.base"
         os.environ["SAFEHUB_DATA_DIR"] = data_dir
+        os.environ["SAFEHUB_DEMO_MODE"] = "1"  # the demo enrols demo authenticators
         import django
 
         django.setup()

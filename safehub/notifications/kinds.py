@@ -3,6 +3,7 @@ kind add its label here; an unknown kind is shown by its name."""
 
 KIND_LABELS: dict[str, str] = {
     "break_glass.alert": "Break-glass access to review",
+    "contact.received": "New contact for the hub",
     "break_glass.outcome": "Break-glass review outcome",
     "access.granted": "Access granted",
     "access.expiring": "Access ending soon",

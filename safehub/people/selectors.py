@@ -86,6 +86,8 @@ def search_outside_scope(*, user: User, search: PersonSearch) -> QuerySet[Person
 def _matching(people: QuerySet[Person], *, user: User, search: PersonSearch) -> QuerySet[Person]:
     if search.is_empty:
         return people.none()
+    # A record merged into another is found through the one it was merged into.
+    people = people.filter(merged_into__isnull=True)
     for word in re.findall(r"[\w'-]+", search.name):
         people = people.filter(
             Q(given_names__istartswith=word)

@@ -349,3 +349,16 @@ def test_merge_pages_are_refused_without_the_capability(client, records, council
     response = client.post(reverse("people:merge-compare", args=[keep.pk, dup.pk]), {"keep": "this", "reason": REASON})
     assert response.status_code == 403
     assert not PersonMerge.objects.exists()
+
+
+def test_a_merged_record_is_no_longer_found_by_person_search():
+    from safehub.partnership.roles import Role
+    from safehub.people.selectors import PersonSearch, search_people
+    from tests.factories import OrganisationFactory, PersonFactory, UserFactory
+
+    hub = UserFactory(organisation=OrganisationFactory(), roles=[Role.HUB_PRACTITIONER])
+    keep = PersonFactory(given_names="Amelia", family_name="Okafor")
+    duplicate = PersonFactory(given_names="Amelia", family_name="Okafor")
+    merge_people(keep=keep, merge=duplicate, reason="Same child: same NHS number at the GP", by=hub)
+
+    assert list(search_people(user=hub, search=PersonSearch(name="Amelia Okafor"))) == [keep]

@@ -17,8 +17,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
-from django.template import TemplateDoesNotExist
-from django.template.loader import get_template
 from django.urls import path
 from django.views.decorators.http import require_POST
 
@@ -186,18 +184,8 @@ def match(request: HttpRequest, index: int) -> HttpResponse:
             "candidates": candidates,
             "subject": _described([subject])[0],
             "index": index,
-            "shared_include": _template_exists("hub/_candidates.html"),
         },
     )
-
-
-def _template_exists(name: str) -> bool:
-    # TODO: drop once helper C's include is committed.
-    try:
-        get_template(name)
-    except TemplateDoesNotExist:
-        return False
-    return True
 
 
 @login_required
