@@ -13,20 +13,55 @@ from tests.e2e.conftest import CHROMIUM, NO_CHROMIUM, assert_no_axe_violations, 
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 
-PRACTITIONER_NAVIGATION = ["Home", "Inbox", "People", "Directory", "Calendars", "API"]
-FIND_A_PERSON = ["Find a child or adult"]
-FIND_A_PERSON_AND_FIGURES = ["Find a child or adult", "The partnership"]
+PRACTITIONER_NAVIGATION = [
+    "Home",
+    "Inbox",
+    "People",
+    "Record a concern",
+    "Checks",
+    "Directory",
+    "Calendars",
+    "API",
+]
+HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Directory", "Calendars", "API"]
+MANAGER_NAVIGATION = [
+    "Home",
+    "Inbox",
+    "People",
+    "Record a concern",
+    "Hub",
+    "Hub performance",
+    "Directory",
+    "Calendars",
+    "API",
+]
+SUPERVISOR_NAVIGATION = [
+    "Home",
+    "Inbox",
+    "People",
+    "Record a concern",
+    "Checks",
+    "Hub performance",
+    "Directory",
+    "Calendars",
+    "API",
+]
+FIND_A_PERSON = ["Find a child or adult", "Checks to answer"]
+FIGURES = ["Hub performance", "The partnership"]
 
 # What each role's home page shows (its section headings) and which sections its navigation offers.
 HOME_PAGES = {
-    Role.HUB_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
+    Role.HUB_PRACTITIONER: (["Find a child or adult", "Your hub queue"], HUB_NAVIGATION),
     Role.SOCIAL_WORKER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
-    Role.TEAM_MANAGER: (FIND_A_PERSON_AND_FIGURES, PRACTITIONER_NAVIGATION),
+    Role.TEAM_MANAGER: (["Find a child or adult", "Your hub queue", *FIGURES], MANAGER_NAVIGATION),
     Role.POLICE_OFFICER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
-    Role.POLICE_SUPERVISOR: (FIND_A_PERSON_AND_FIGURES, PRACTITIONER_NAVIGATION),
+    Role.POLICE_SUPERVISOR: ([*FIND_A_PERSON, *FIGURES], SUPERVISOR_NAVIGATION),
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
-    Role.DESIGNATED_SAFEGUARDING_LEAD: (["Your pupils"], ["Home", "Inbox", "Pupils", "Directory", "Calendars"]),
-    Role.PARTNERSHIP_ANALYST: (["The partnership"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
+    Role.DESIGNATED_SAFEGUARDING_LEAD: (
+        ["Checks to answer", "Your pupils"],
+        ["Home", "Inbox", "Pupils", "Record a concern", "Checks", "Directory", "Calendars"],
+    ),
+    Role.PARTNERSHIP_ANALYST: (FIGURES, ["Home", "Inbox", "Hub performance", "Directory", "Calendars", "API"]),
     Role.PRIVACY_OFFICER: (
         ["Emergency access to review", "Who holds which role"],
         ["Home", "Inbox", "Access reviews", "Directory"],
