@@ -542,7 +542,13 @@ class _HubYear:
         subjects = self._subjects(child)
         planned = _Planned(contact, subjects, [])
         # Open contacts take turns to be received, under research or awaiting a decision.
-        stage = OPEN_STAGES[next(self.open_turn) % len(OPEN_STAGES)] if received_at >= self.open_from else DECIDED
+        turn = next(self.open_turn) if received_at >= self.open_from else None
+        stage = DECIDED if turn is None else OPEN_STAGES[turn % len(OPEN_STAGES)]
+        if turn is not None and turn % 3 == 0:
+            # Some adults in new contacts are not matched yet: the hub links them (or not) by hand.
+            for subject in subjects:
+                if subject.role == SubjectRole.ADULT:
+                    subject.person_id = None
         if stage >= RESEARCH:
             self._screen(planned, rag, stage, school_id=self.people.school_of.get(child))
         if stage == DECIDED:

@@ -98,6 +98,8 @@ def test_research_answers_are_mostly_nothing_known_and_every_answer_is_complete(
 def test_the_queue_has_open_contacts_in_every_state_today():
     states = set(Contact.objects.exclude(state=ContactState.DECIDED).values_list("state", flat=True))
     assert states == {ContactState.RECEIVED, ContactState.RESEARCH, ContactState.AWAITING_DECISION}
+    assert Contact.objects.exclude(state=ContactState.DECIDED).filter(subjects__person=None).exists()
+    assert not Contact.objects.filter(state=ContactState.DECIDED, subjects__person=None).exists()
     for contact in Contact.objects.filter(state=ContactState.AWAITING_DECISION):
         assert not contact.research_requests.filter(answered_at__isnull=True).exists()
 
