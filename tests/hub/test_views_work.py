@@ -194,3 +194,11 @@ def test_navigation_offers_hub_and_checks_by_capability(w, client):
     home = client.get(reverse("core:home")).content.decode()
     assert 'href="/hub/checks/"' in home
     assert "Your hub queue" not in home
+
+
+def test_the_screening_form_offers_the_agencies_as_checkboxes_all_ticked(w, client):
+    contact = make_contact(w)
+    client.force_login(w.practitioner)
+    page = client.get(reverse("hub:screen", args=[contact.pk])).content.decode()
+    assert page.count('name="agencies" type="checkbox"') == 4
+    assert page.count('type="checkbox" value="police" checked') == 1
