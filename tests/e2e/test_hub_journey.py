@@ -95,10 +95,6 @@ def _answer_check(page: Page, sign_in_as, user, reference: str, answer: str, *, 
     assert_no_axe_violations(page)
 
 
-# safehub/core/templatetags/govuk.py `_widget_kind` tests RadioSelect before CheckboxSelectMultiple, a
-# subclass of it, so the screening page offers the agencies as radios and only one can be asked.
-# Swapping the two checks makes this test pass; remove this marker then.
-@pytest.mark.xfail(strict=True, reason="The agencies to ask render as radios (govuk.py _widget_kind order)")
 def test_a_police_referral_goes_from_bulk_import_to_a_decision_in_time_and_onto_the_figures(
     page: Page, hub_world, sign_in_as, tmp_path
 ):
