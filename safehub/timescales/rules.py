@@ -5,6 +5,7 @@ Processes ask `timescale_value("key")` and then compute with the calendar functi
 `safehub.timescales.calendar`; none of them holds a number of its own.
 """
 
+import datetime
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -147,3 +148,18 @@ def timescale_value(key: str) -> int:
             if override is not None:
                 return override
     return rule.default
+
+
+def due_after(start: datetime.datetime, key: str) -> datetime.datetime:
+    """When something under timescale `key` is due, counted from `start` in the timescale's unit:
+    clock hours for hours (a red contact screened at 22:00 has its checks due at 02:00),
+    working days for working days. Other units are not a due time after an event."""
+    from safehub.timescales.calendar import LONDON, add_working_days
+
+    value = timescale_value(key)
+    unit = TIMESCALES[key].unit
+    if unit == Unit.HOURS:
+        return (start + datetime.timedelta(hours=value)).astimezone(LONDON)
+    if unit == Unit.WORKING_DAYS:
+        return add_working_days(start, value)
+    raise ValueError(f"Timescale {key!r} is in {unit}, which is not a due time after an event.")

@@ -45,3 +45,19 @@ def test_unknown_timescale_cannot_be_set():
 
 def test_local_timescale_setting_passes_validation():
     TimescaleSetting(partnership=PartnershipFactory(), key="break_glass_duration", value=2).full_clean()
+
+
+@pytest.mark.django_db
+def test_due_after_counts_clock_hours_and_working_days():
+    import datetime
+
+    from safehub.timescales.calendar import LONDON
+    from safehub.timescales.rules import due_after
+
+    friday_evening = datetime.datetime(2026, 12, 18, 22, 0, tzinfo=LONDON)
+    assert due_after(friday_evening, "research_due_red") == datetime.datetime(2026, 12, 19, 2, 0, tzinfo=LONDON)
+    assert due_after(friday_evening, "referral_decision") == datetime.datetime(2026, 12, 21, 22, 0, tzinfo=LONDON)
+    christmas_eve = datetime.datetime(2026, 12, 24, 15, 0, tzinfo=LONDON)
+    assert due_after(christmas_eve, "referral_decision") == datetime.datetime(2026, 12, 29, 15, 0, tzinfo=LONDON)
+    with pytest.raises(ValueError, match="not a due time"):
+        due_after(friday_evening, "pre_birth_conference_week")

@@ -53,6 +53,7 @@ from safehub.partnership.models import (
 from safehub.people import identifiers, matching
 from safehub.people.models import ChronologyEntry, IdentifierScheme, Person, PersonKind, normalise_postcode
 from safehub.people.services import create_person
+from safehub.timescales.rules import due_after
 
 DEFAULT_HUB_NAME = "Children's Hub"
 REFERENCE_ATTEMPTS = 10
@@ -455,6 +456,8 @@ def record_contact(
         lawful_basis=lawful_basis,
         hub_team=hub_team or hub_team_for(source_organisation),
     )
+    # The decision is due a working day after the concern arrived, screened or not.
+    contact.decision_due_at = due_after(contact.received_at, "referral_decision")
     contact.full_clean(exclude=["reference"], validate_unique=False)
     try:
         _allocate_reference_and_save(contact)

@@ -54,8 +54,8 @@ from safehub.notifications.services import notify
 from safehub.partnership.models import Organisation, OrganisationKind, Team, User
 from safehub.partnership.roles import Capability, Role, has_capability
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, Enrolment, Person
-from safehub.timescales.calendar import LONDON, add_working_days, is_working_day, next_working_day
-from safehub.timescales.rules import TIMESCALES, Unit, timescale_value
+from safehub.timescales.calendar import LONDON, is_working_day, next_working_day
+from safehub.timescales.rules import due_after
 
 DEFAULT_AGENCIES = (ResearchAgency.POLICE, ResearchAgency.HEALTH, ResearchAgency.EDUCATION, ResearchAgency.SOCIAL_CARE)
 # Roles that manage an agency's team: they hear when its checks are overdue.
@@ -79,18 +79,6 @@ NOT_DECIDED_YET = "The referrer is told once the contact is decided."
 
 
 # Due times ----------------------------------------------------------------------------------
-
-
-def due_after(start: datetime.datetime, key: str) -> datetime.datetime:
-    """When something under timescale `key` is due, counted from `start` in the timescale's unit."""
-    value = timescale_value(key)
-    unit = TIMESCALES[key].unit
-    if unit == Unit.HOURS:
-        # Clock hours: a red contact screened at 22:00 has its checks due at 02:00.
-        return (start + datetime.timedelta(hours=value)).astimezone(LONDON)
-    if unit == Unit.WORKING_DAYS:
-        return add_working_days(start, value)
-    raise ValueError(f"Timescale {key!r} is in {unit}, which is not a due time after an event.")
 
 
 def research_due(rag: str, screened_at: datetime.datetime) -> datetime.datetime:
