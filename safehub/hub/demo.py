@@ -538,6 +538,8 @@ class _HubYear:
             consent=consent,
             lawful_basis=lawful_basis,
             hub_team=hub,
+            # As record_contact does: the decision is due a working day after the contact arrived.
+            decision_due_at=add_working_days(received_at, self.timescales["referral_decision"]),
         )
         subjects = self._subjects(child)
         planned = _Planned(contact, subjects, [])
@@ -582,7 +584,6 @@ class _HubYear:
         contact.screened_by = practitioner
         contact.screening_notes = "Checks asked of every agency; the child is known to universal services."
         contact.research_due_at = _research_due(rag, contact.screened_at, self.timescales)
-        contact.decision_due_at = add_working_days(contact.received_at, self.timescales["referral_decision"])
         contact.state = ContactState.AWAITING_DECISION if stage >= AWAITING_DECISION else ContactState.RESEARCH
         for agency in AGENCIES:
             team = self.directory.research_team(agency, contact=contact, school_id=school_id)

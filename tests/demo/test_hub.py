@@ -51,8 +51,8 @@ def test_references_follow_the_hub_pattern_numbered_from_one_each_year_in_arriva
         assert numbers == list(range(1, len(numbers) + 1))
 
 
-def test_every_screened_contact_is_due_for_decision_one_working_day_after_it_arrived():
-    for contact in Contact.objects.exclude(state=ContactState.RECEIVED):
+def test_every_contact_is_due_for_decision_one_working_day_after_it_arrived():
+    for contact in Contact.objects.all():
         assert contact.decision_due_at == add_working_days(contact.received_at, 1)
 
 
