@@ -83,6 +83,11 @@ class ContactOutputSerializer(serializers.Serializer):
     decided_at = serializers.DateTimeField(allow_null=True)
     hub_team = serializers.CharField(source="hub_team.name")
     subjects = SubjectSerializer(many=True, required=False)
+    what_happened = serializers.CharField(
+        allow_null=True,
+        required=False,
+        help_text="For the hub and for an agency answering a check; null for the referrer, who sees the outcome.",
+    )
 
     class Meta:
         ref_name = "Contact"
@@ -172,4 +177,5 @@ class ContactDetailApi(ApiView):
             if detail.shows_identity
             else []
         )
+        data["what_happened"] = contact.what_happened if detail.shows_identity else None
         return Response(data)

@@ -89,12 +89,15 @@ def test_a_known_nhs_number_links_the_child(api):
 
 def test_the_referrer_and_the_hub_can_read_the_contact_others_get_404(api, hub):
     contact_id = post(api).json()["id"]
-    assert api.get(f"/api/v1/contacts/{contact_id}/").status_code == 200
+    as_referrer = api.get(f"/api/v1/contacts/{contact_id}/")
+    assert as_referrer.status_code == 200
+    assert as_referrer.json()["what_happened"] is None  # the referrer sees the outcome only
     hub_client = APIClient()
     hub_client.force_authenticate(hub[2][0])
     read = hub_client.get(f"/api/v1/contacts/{contact_id}/")
     assert read.status_code == 200
     assert read.json()["subjects"][0]["given_names"] == "Noah"
+    assert read.json()["what_happened"] == "Domestic incident; child present."
     stranger = APIClient()
     stranger.force_authenticate(UserFactory(organisation=OrganisationFactory(), roles=[Role.POLICE_OFFICER]))
     assert stranger.get(f"/api/v1/contacts/{contact_id}/").status_code == 404

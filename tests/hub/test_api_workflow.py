@@ -128,6 +128,10 @@ def test_a_police_referral_goes_from_import_to_decision_and_feedback_through_the
             client = api_as(user)
             checks = client.get("/api/v1/research-requests/").json()["results"]
             assert [c["contact_reference"] for c in checks] == [contact.reference]
+            # What answering needs: who it is about and what happened.
+            asked = client.get(f"/api/v1/contacts/{contact.pk}/").json()
+            assert asked["what_happened"] == contact.what_happened
+            assert asked["subjects"]
             response = client.post(
                 f"/api/v1/research-requests/{checks[0]['id']}/answer/",
                 answer | {"lawful_basis": "significant_harm"},
