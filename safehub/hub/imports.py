@@ -20,8 +20,9 @@ extra columns ignored):
   force's statutory duty to safeguard).
 
 The referrals come from the partnership's police force (the first open one). Each child is
-matched: an exact NHS number links the record, otherwise a single strong candidate does,
-otherwise the child stays unlinked for the hub to match (the queue shows it). The whole
+matched: an exact NHS number links the record, otherwise a single strong candidate does
+(matched by the system, audited as "safehub import"), otherwise the child stays unlinked
+for the hub to match (the queue shows it). The whole
 file is one transaction: any bad row rejects it, with every bad line's number and problem.
 See `safehub/hub/examples/police-referrals-example.csv`.
 """

@@ -268,16 +268,8 @@ def find_candidates(
         upn=upn or "",
         postcode=postcode or "",
     )
-    if query.is_empty:
-        return []
     may_see_confidential = policy.may_see_field(user, "confidential_address")
-    people = _people(_blocked_ids(query, may_see_confidential=may_see_confidential))
-    scorer = _Scorer(query, may_see_confidential=may_see_confidential)
-    candidates = [candidate for person in people if (candidate := scorer.candidate(person)) is not None]
-    candidates.sort(key=lambda c: (not c.nhs_number_matches, -c.score, c.person.family_name, c.person.pk))
-    candidates = candidates[:limit]
-    for candidate in candidates:
-        _reduce_identity(candidate, may_see_confidential=may_see_confidential)
+    candidates = _match(query, may_see_confidential=may_see_confidential, limit=limit)
     # Recorded before the candidates are shown: if the event cannot be written, nothing is.
     record(
         action="person.matched",
@@ -285,6 +277,33 @@ def find_candidates(
         purpose="finding the person a concern is about",
         detail={"criteria": query.criteria(), "candidates": [c.person.pk for c in candidates]},
     )
+    return candidates
+
+
+def find_candidates_for_system(*, on_behalf_of: str, query: MatchQuery, limit: int = 10) -> list[Candidate]:
+    """Matching for concerns that arrive with no person choosing (a bulk import): nothing is
+    shown to anyone, the caller only decides whether one candidate is sure enough to link.
+    Confidential addresses are not matched on. Audited as `person.matched` by `on_behalf_of`."""
+    candidates = _match(query, may_see_confidential=False, limit=limit)
+    record(
+        action="person.matched",
+        actor_username=on_behalf_of,
+        purpose="linking a concern that arrived in bulk to the person it is about",
+        detail={"criteria": query.criteria(), "candidates": [c.person.pk for c in candidates]},
+    )
+    return candidates
+
+
+def _match(query: MatchQuery, *, may_see_confidential: bool, limit: int) -> list[Candidate]:
+    if query.is_empty:
+        return []
+    people = _people(_blocked_ids(query, may_see_confidential=may_see_confidential))
+    scorer = _Scorer(query, may_see_confidential=may_see_confidential)
+    candidates = [candidate for person in people if (candidate := scorer.candidate(person)) is not None]
+    candidates.sort(key=lambda c: (not c.nhs_number_matches, -c.score, c.person.family_name, c.person.pk))
+    candidates = candidates[:limit]
+    for candidate in candidates:
+        _reduce_identity(candidate, may_see_confidential=may_see_confidential)
     return candidates
 
 

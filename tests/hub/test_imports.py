@@ -79,3 +79,33 @@ def test_a_child_with_a_known_nhs_number_is_linked_and_others_wait_for_the_hub(h
 def test_the_command_reports_what_it_imported(hub, tmp_path, capsys):
     call_command("import", "police-referrals", str(write(tmp_path, row("RV-1"))))
     assert "1 new" in capsys.readouterr().out
+
+
+def test_a_child_without_an_nhs_number_is_linked_when_one_record_is_a_sure_match(hub, tmp_path):
+    import datetime
+
+    from safehub.audit.models import AuditEvent
+    from tests.factories import AddressFactory, PersonAddressFactory
+
+    sure = PersonFactory(given_names="Noah", family_name="Ashworth", date_of_birth=datetime.date(2016, 5, 4))
+    PersonAddressFactory(person=sure, address=AddressFactory(postcode="RV1 2AB"))
+    PersonFactory(given_names="Isla", family_name="Pemberton", date_of_birth=datetime.date(2016, 5, 4))
+
+    import_police_referrals(write(tmp_path, row("RV-1")))
+
+    subject = Contact.objects.get(external_reference="RV-1").subjects.get(role="child")
+    assert subject.person == sure
+    event = AuditEvent.objects.get(action="person.matched")
+    assert event.actor is None
+    assert event.actor_username == "safehub import"
+
+
+def test_a_child_with_two_equally_likely_records_waits_for_the_hub(hub, tmp_path):
+    import datetime
+
+    for _ in range(2):
+        PersonFactory(given_names="Noah", family_name="Ashworth", date_of_birth=datetime.date(2016, 5, 4))
+
+    import_police_referrals(write(tmp_path, row("RV-1")))
+
+    assert Contact.objects.get(external_reference="RV-1").subjects.get(role="child").person is None

@@ -337,13 +337,14 @@ def _link_subject(*, contact: Contact, subject: SubjectInput, recorded_by: User 
     )
 
 
-def match_automatically(subject: SubjectInput, *, user: User | None = None) -> SubjectInput:
+def match_automatically(
+    subject: SubjectInput, *, user: User | None = None, on_behalf_of: str = "safehub import"
+) -> SubjectInput:
     """For contacts that arrive without a person choosing (the import, the API): link the
     subject when the match is sure, else leave them for the hub to match.
 
-    Sure means an exact NHS number on record, or else exactly one strong candidate from
-    `safehub.people.matching.find_candidates` (which needs the user the matching is done for,
-    so a user-less import links by NHS number only)."""
+    Sure means an exact NHS number on record, or else exactly one strong candidate (matched
+    for the calling user, or for the system `on_behalf_of` when there is none)."""
     if subject.person is not None or subject.role == SubjectRole.UNBORN:
         return subject
     try:
@@ -357,10 +358,7 @@ def match_automatically(subject: SubjectInput, *, user: User | None = None) -> S
         ).first()
         if holder is not None:
             return replace(subject, person=holder)
-    if user is None:
-        return subject
-    candidates = matching.find_candidates(
-        user=user,
+    query = matching.MatchQuery(
         given_names=subject.given_names,
         family_name=subject.family_name,
         date_of_birth=subject.date_of_birth,
@@ -368,6 +366,18 @@ def match_automatically(subject: SubjectInput, *, user: User | None = None) -> S
         upn=subject.upn,
         postcode=subject.postcode,
     )
+    if user is None:
+        candidates = matching.find_candidates_for_system(on_behalf_of=on_behalf_of, query=query)
+    else:
+        candidates = matching.find_candidates(
+            user=user,
+            given_names=query.given_names,
+            family_name=query.family_name,
+            date_of_birth=query.date_of_birth,
+            nhs_number=query.nhs_number,
+            upn=query.upn,
+            postcode=query.postcode,
+        )
     strong = [c.person for c in candidates if c.score >= STRONG_MATCH_SCORE]
     if len(strong) == 1 and strong[0].kind == kind:
         return replace(subject, person=strong[0])
