@@ -57,7 +57,8 @@ class LocalAuthorityFactory(DjangoModelFactory):
     partnership = factory.SubFactory(PartnershipFactory)
     kind = OrganisationKind.LOCAL_AUTHORITY
     name = factory.Sequence(lambda n: f"Borough {n} Council")
-    la_code = factory.Sequence(lambda n: f"{900 + n % 99:03d}")
+    # 100-899: tests name their own authorities in the 900s (980, 990-993), so these never clash.
+    la_code = factory.Sequence(lambda n: f"{100 + n % 800:03d}")
 
 
 class OrganisationFactory(DjangoModelFactory):
