@@ -11,6 +11,7 @@ urlpatterns = [
     path("calendars/", include("safehub.timescales.urls")),
     path("inbox/", include("safehub.notifications.urls")),
     path("hub/", include("safehub.hub.urls")),
+    path("meetings/", include("safehub.meetings.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

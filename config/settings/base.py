@@ -28,6 +28,7 @@ INSTALLED_APPS = [
     "safehub.access",
     "safehub.notifications",
     "safehub.hub",
+    "safehub.meetings",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",

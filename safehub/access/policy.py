@@ -7,6 +7,9 @@
   "review_access", and the hub's "allocate", "screen", "answer" and "decide".
 - `visible_contacts(user)`, `visible_research_requests(user)` and `contact_view(user, contact)`:
   the Children's Hub's contacts, which hold personal data too (see "Contacts" below).
+- `visible_meetings(user)`, `managed_meetings(user)` and `can(user, "manage" | "chair" |
+  "override_quorum" | "read_minutes", meeting)`, `can(user, "respond", invitation)`: strategy
+  discussions and conferences (see "Meetings" below).
 - `SENSITIVE_FIELDS`: fields only some roles may see; everyone else sees "Withheld".
 
 Scope comes from capabilities (safehub.partnership.roles), never from role names:
@@ -22,6 +25,7 @@ from django.db.models import Model, Q, QuerySet
 
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship
 from safehub.hub.models import Contact, ResearchRequest
+from safehub.meetings.models import Attendance, Invitation, Meeting, ResponseState
 from safehub.partnership.models import HEALTH_KINDS, OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, Enrolment, Person, PersonAddress
@@ -125,9 +129,13 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
         return has_capability(user, Capability.REVIEW_ACCESS)
     if action in CONTACT_ACTIONS:
         return _can_on_contact(user, action, obj)
+    if action in MEETING_ACTIONS:
+        return _can_on_meeting(user, action, obj)
     if action == "view":
         if isinstance(obj, Contact):
             return contact_view(user, obj) is not None
+        if isinstance(obj, Meeting):
+            return visible_meetings(user).filter(pk=obj.pk).exists()
         if isinstance(obj, ChronologyEntry):
             return visible_chronology(user, obj.person).filter(pk=obj.pk).exists()
         person = _person_of(obj)
@@ -260,3 +268,73 @@ def _can_on_contact(user: User, action: str, obj: Model | None) -> bool:
         and user.organisation_id is not None
         and user.organisation_id == obj.hub_team.organisation_id
     )
+
+
+# Meetings ---------------------------------------------------------------------------------
+#
+# A strategy discussion or conference is seen by:
+# - those who run it: members of the team that convened it, its chair and convenor, and the
+#   team managers of its local authority; they change it, invite, and (with the capability)
+#   chair it;
+# - those invited: the named invitee, or every member of the invited team, while the
+#   invitation stands (a withdrawn one no longer shows the meeting).
+# The minutes are shared with the agencies that attended, and with those who run it.
+
+
+MEETING_ACTIONS = frozenset({"manage", "chair", "override_quorum", "read_minutes", "respond"})
+
+
+def _managing_scope(user: User) -> Q:
+    scope = Q(chair=user) | Q(convened_by=user)
+    if has_capability(user, Capability.CONVENE_MEETINGS):
+        scope |= Q(team__members=user)
+    # A council's team managers oversee all its meetings.
+    if has_capability(user, Capability.OVERRIDE_QUORUM) and user.organisation_id:
+        scope |= Q(local_authority_id=user.organisation_id)
+    return scope
+
+
+def open_invitations_to(user: User) -> QuerySet[Invitation]:
+    """Invitations addressed to the user by name or to one of their teams, not withdrawn."""
+    if not _signed_in(user) or not has_capability(user, Capability.ATTEND_MEETINGS):
+        return Invitation.objects.none()
+    return Invitation.objects.filter(Q(invitee=user) | Q(team__members=user)).exclude(response=ResponseState.WITHDRAWN)
+
+
+def managed_meetings(user: User) -> QuerySet[Meeting]:
+    """The meetings the user runs: their team's, or ones they convened or chair."""
+    if not _signed_in(user):
+        return Meeting.objects.none()
+    return Meeting.objects.filter(pk__in=Meeting.objects.filter(_managing_scope(user)).values("pk"))
+
+
+def visible_meetings(user: User) -> QuerySet[Meeting]:
+    """Every meeting the user may open: those they run and those they are invited to."""
+    if not _signed_in(user):
+        return Meeting.objects.none()
+    scope = _managing_scope(user) | Q(pk__in=open_invitations_to(user).values("meeting_id"))
+    return Meeting.objects.filter(pk__in=Meeting.objects.filter(scope).values("pk"))
+
+
+def _attended_organisations(meeting: Meeting) -> QuerySet[Attendance]:
+    return Attendance.objects.filter(invitation__meeting=meeting, status__in=["in_person", "video", "phone", "deputy"])
+
+
+def _can_on_meeting(user: User, action: str, obj: Model | None) -> bool:
+    if action == "respond":
+        return isinstance(obj, Invitation) and open_invitations_to(user).filter(pk=obj.pk).exists()
+    if not isinstance(obj, Meeting):
+        return False
+    runs_it = managed_meetings(user).filter(pk=obj.pk).exists()
+    if action == "manage":
+        return runs_it and (has_capability(user, Capability.CONVENE_MEETINGS) or obj.chair_id == user.pk)
+    if action == "chair":
+        return obj.chair_id == user.pk or (runs_it and has_capability(user, Capability.CHAIR_MEETINGS))
+    if action == "override_quorum":
+        return has_capability(user, Capability.OVERRIDE_QUORUM) and (runs_it or obj.chair_id == user.pk)
+    # "read_minutes"
+    if runs_it:
+        return True
+    if not visible_meetings(user).filter(pk=obj.pk).exists() or user.organisation_id is None:
+        return False
+    return _attended_organisations(obj).filter(Q(invitation__organisation_id=user.organisation_id)).exists()

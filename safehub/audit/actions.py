@@ -38,6 +38,21 @@ ACTION_LABELS = {
     "assessment.started": "Started an assessment from a referral",
     "person.created": "Created a person's record",
     "contact.recorded": "Recorded a contact with the Children's Hub",
+    "meeting.viewed": "Opened a strategy discussion or conference",
+    "meeting.convened": "Convened a strategy discussion or conference",
+    "meeting.invited": "Invited an agency to a meeting",
+    "meeting.invitation_withdrawn": "Withdrew a meeting invitation",
+    "meeting.invitation_accepted": "Accepted a meeting invitation",
+    "meeting.invitation_declined": "Declined a meeting invitation",
+    "meeting.invitation_escalated": "Escalated a required agency that had not accepted",
+    "meeting.rescheduled": "Changed a meeting's time, place or format",
+    "meeting.cancelled": "Cancelled a meeting",
+    "meeting.attendance_recorded": "Recorded attendance at a meeting",
+    "meeting.attendee_added": "Added an attendee to a meeting",
+    "meeting.outcome_recorded": "Recorded a strategy discussion's outcome",
+    "meeting.conference_decided": "Recorded a child protection conference's decision",
+    "plan.transferred_at_birth": "Moved an unborn child's protection plan to the child's record",
+    "meetings.measures_viewed": "Looked at meeting attendance figures",
 }
 
 

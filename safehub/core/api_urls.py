@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("safehub.timescales.api_urls")),
     path("", include("safehub.notifications.api_urls")),
     path("", include("safehub.hub.api_urls")),
+    path("", include("safehub.meetings.api_urls")),
 ]

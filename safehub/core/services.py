@@ -43,3 +43,11 @@ def ensure_schedules() -> None:
             "minutes": 5,
         },
     )
+    Schedule.objects.update_or_create(
+        name="Escalate unanswered meeting invitations",
+        defaults={
+            "func": "safehub.meetings.tasks.escalate_unanswered_invitations",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 5,
+        },
+    )

@@ -27,7 +27,7 @@ from safehub.hub.models import (
 )
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
-from safehub.timescales.calendar import LONDON
+from safehub.timescales.calendar import LONDON, add_months
 
 DEFAULT_MONTHS = 12
 LONGEST_PERIOD_MONTHS = 36
@@ -37,16 +37,6 @@ UNDECIDED = "undecided"
 
 class PeriodError(ValueError):
     """A period the figures cannot be shown for; the message says what to enter instead."""
-
-
-def _add_months(day: datetime.date, months: int) -> datetime.date:
-    """The same day of the month `months` later (or earlier); the 1st stays the 1st."""
-    index = day.year * 12 + day.month - 1 + months
-    year, month = divmod(index, 12)
-    try:
-        return day.replace(year=year, month=month + 1)
-    except ValueError:  # 29-31 of a shorter month: its last day
-        return _add_months(day.replace(day=1), months + 1) - datetime.timedelta(days=1)
 
 
 def _midnight(day: datetime.date) -> datetime.datetime:
@@ -67,14 +57,14 @@ class Period:
     @property
     def end(self) -> datetime.datetime:
         """The moment after the period (exclusive)."""
-        return _midnight(_add_months(self.last, 1))
+        return _midnight(add_months(self.last, 1))
 
     @property
     def months(self) -> list[datetime.date]:
         months, month = [], self.first
         while month <= self.last:
             months.append(month)
-            month = _add_months(month, 1)
+            month = add_months(month, 1)
         return months
 
     def month(self, text: str) -> "Period":
@@ -92,7 +82,7 @@ class Period:
 def default_period(today: datetime.date) -> Period:
     """The last twelve months, this one included."""
     last = today.replace(day=1)
-    return Period(_add_months(last, 1 - DEFAULT_MONTHS), last)
+    return Period(add_months(last, 1 - DEFAULT_MONTHS), last)
 
 
 def parse_month(text: str, what: str) -> datetime.date:
@@ -248,7 +238,7 @@ def _facts(contacts: QuerySet[Contact], period: Period) -> list[_ContactFacts]:
 def _repeat_contacts(contacts: QuerySet[Contact], period: Period) -> set[int]:
     """Contacts in the period about a child who had another contact (that the viewer may see) in
     the twelve months before it."""
-    since = _midnight(_add_months(period.first, -REPEAT_WINDOW_MONTHS))
+    since = _midnight(add_months(period.first, -REPEAT_WINDOW_MONTHS))
     rows = (
         contacts.filter(
             received_at__gte=since,
@@ -270,7 +260,7 @@ def _repeat_contacts(contacts: QuerySet[Contact], period: Period) -> set[int]:
                 continue
             local = received_at.astimezone(LONDON)
             opens = datetime.datetime.combine(
-                _add_months(local.date(), -REPEAT_WINDOW_MONTHS), local.time(), tzinfo=LONDON
+                add_months(local.date(), -REPEAT_WINDOW_MONTHS), local.time(), tzinfo=LONDON
             )
             if any(opens <= earlier < received_at and other != pk for earlier, other in history[:index]):
                 repeats.add(pk)

@@ -7,6 +7,7 @@ recipient's address, in the envelope, is the one piece of personal data that mus
 """
 
 import hashlib
+from email.message import MIMEPart
 from urllib.parse import urlencode
 
 from django.conf import settings
@@ -32,6 +33,10 @@ def sign_in_url() -> str:
 
 
 def email_subject(notification: Notification) -> str:
+    from safehub.notifications.kinds import EMAIL_SUBJECTS
+
+    if notification.kind in EMAIL_SUBJECTS:
+        return f"{EMAIL_SUBJECTS[notification.kind]} {notification.reference}"
     return f"SafeHub notification {notification.reference}"
 
 
@@ -39,10 +44,33 @@ def email_body(notification: Notification) -> str:
     return f"{EMAIL_BODY}\n\nReference: {notification.reference}\n\nSign in: {sign_in_url()}\n"
 
 
+def calendar_part(notification: Notification) -> MIMEPart:
+    """The invitation as a text/calendar attachment whose METHOD (REQUEST or CANCEL) is also
+    a content-type parameter, which is what Outlook and other clients look for."""
+    method = "REQUEST"
+    for line in notification.calendar.splitlines():
+        if line.startswith("METHOD:"):
+            method = line.removeprefix("METHOD:").strip()
+            break
+    part = MIMEPart()
+    part.set_content(
+        notification.calendar,
+        subtype="calendar",
+        charset="utf-8",
+        params={"method": method},
+        disposition="attachment",
+        filename="invite.ics" if method != "CANCEL" else "cancel.ics",
+    )
+    return part
+
+
 def build_email(notification: Notification) -> EmailMessage:
-    return EmailMessage(
+    message = EmailMessage(
         subject=email_subject(notification),
         body=email_body(notification),
         to=[notification.recipient.email],
         headers={"Message-ID": notification.provider_message_id},
     )
+    if notification.calendar:
+        message.attach(calendar_part(notification))
+    return message

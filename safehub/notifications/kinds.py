@@ -13,6 +13,23 @@ KIND_LABELS: dict[str, str] = {
     "hub.awaiting_decision": "Hub contact ready for a decision",
     "hub.referral_outcome": "Outcome of your referral",
     "hub.strategy_discussion": "Strategy discussion to arrange",
+    "meetings.invitation": "Invitation to a meeting",
+    "meetings.updated": "Meeting changed",
+    "meetings.cancelled": "Meeting cancelled",
+    "meetings.withdrawn": "Invitation withdrawn",
+    "meetings.declined": "Invitation declined",
+    "meetings.unanswered": "Required agency has not accepted",
+    "meetings.to_convene": "Meeting to convene",
+    "meetings.minutes": "Meeting record ready to read",
+}
+
+# Email subjects for kinds that say more than "SafeHub notification": still only a kind and
+# the reference that follows, never a name.
+EMAIL_SUBJECTS: dict[str, str] = {
+    "meetings.invitation": "Invitation:",
+    "meetings.updated": "Updated invitation:",
+    "meetings.cancelled": "Cancelled:",
+    "meetings.withdrawn": "Cancelled:",
 }
 
 

@@ -58,6 +58,9 @@ class Notification(models.Model):
     sent_at = models.DateTimeField(null=True, blank=True)
     provider_message_id = models.CharField(max_length=200, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
+    # An iCalendar (RFC 5545) object sent with the email: a meeting invitation, update or
+    # cancellation. Like the rest of the row it holds references and times, never names.
+    calendar = models.TextField(blank=True)
 
     class Meta:
         ordering = ["-created_at", "-pk"]

@@ -84,9 +84,11 @@ def notify(
     link: str,
     channels: Iterable[str] = (Channel.INBOX, Channel.EMAIL),
     due_at: datetime.datetime | None = None,
+    calendar: str = "",
 ) -> list[Notification]:
     """Put a notification in the outbox, one row per channel. Call it inside the transaction
-    that makes the change; calling it again with the same key changes nothing."""
+    that makes the change; calling it again with the same key changes nothing. `calendar` is
+    an iCalendar object that the email carries as its invitation."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(NOT_IN_TRANSACTION)
     now = timezone.now()
@@ -102,6 +104,7 @@ def notify(
             "due_at": due,
             "next_attempt_at": due,
             "provider_message_id": message_id_for(key=key, channel=channel),
+            "calendar": calendar if channel == Channel.EMAIL else "",
         }
         Notification(key=key, channel=channel, **fields).full_clean(validate_unique=False, validate_constraints=False)
         row, created = Notification.objects.get_or_create(key=key, channel=channel, defaults=fields)

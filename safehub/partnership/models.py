@@ -17,9 +17,25 @@ class Partnership(models.Model):
     name = models.CharField(max_length=200)
     short_name = models.CharField(max_length=60, blank=True)
     hub_name = models.CharField(max_length=200, default="Children's Hub")
+    # Video meetings (safehub.meetings): a join link made from this template, where "{room}"
+    # becomes a new unguessable room name for each meeting; left blank, meetings borrow a
+    # room from the partnership's pool of pre-made ones. No call to the provider is needed.
+    video_provider_name = models.CharField(max_length=100, blank=True, help_text="For example Microsoft Teams.")
+    video_link_template = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text='A web address with "{room}" in it, like https://meet.example.org/safehub-{room}.',
+    )
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        template = self.video_link_template.strip()
+        if template and (not template.startswith("https://") or template.count("{room}") != 1):
+            raise ValidationError(
+                {"video_link_template": 'Enter an https:// web address with "{room}" in it once, where the room goes.'}
+            )
 
     @classmethod
     def current(cls) -> "Partnership | None":

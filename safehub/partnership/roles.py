@@ -57,6 +57,13 @@ class Capability(StrEnum):
     ANSWER_RESEARCH = "answer_research"
     # Folding two records found to be one person into one, and undoing it (safehub.people.merge).
     MERGE_PEOPLE = "merge_people"
+    # Strategy discussions and conferences (safehub.meetings): arranging them, chairing them
+    # (recording attendance and the decision), overriding quorum with a reason, and being
+    # invited to them (accepting or declining).
+    CONVENE_MEETINGS = "convene_meetings"
+    CHAIR_MEETINGS = "chair_meetings"
+    OVERRIDE_QUORUM = "override_quorum"
+    ATTEND_MEETINGS = "attend_meetings"
 
 
 _PRACTITIONER = {
@@ -68,20 +75,31 @@ _PRACTITIONER = {
     Capability.VIEW_CALENDARS,
     Capability.USE_API,
     Capability.RECORD_CONTACT,
+    Capability.ATTEND_MEETINGS,
 }
 # The Children's Hub is the front door: it must find any child, wherever they are known.
 # Seeing every record, the hub also finds the duplicates and merges them.
 _FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE, Capability.MERGE_PEOPLE}
-_CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES}
+_CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES, Capability.CONVENE_MEETINGS}
 _POLICE = {Capability.VIEW_POLICE_REFERENCES}
 # Agencies' practitioners check their own records when the hub asks (the hub itself does not).
 _ANSWERS_CHECKS = {Capability.ANSWER_RESEARCH}
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | _POLICE),
-    Role.SOCIAL_WORKER: frozenset(_PRACTITIONER | _CHILDRENS_SOCIAL_CARE | _ANSWERS_CHECKS),
+    Role.SOCIAL_WORKER: frozenset(
+        _PRACTITIONER | _CHILDRENS_SOCIAL_CARE | _ANSWERS_CHECKS | {Capability.CHAIR_MEETINGS}
+    ),
     Role.TEAM_MANAGER: frozenset(
-        _PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | {Capability.VIEW_PERFORMANCE, Capability.DECIDE_REFERRAL}
+        _PRACTITIONER
+        | _FRONT_DOOR
+        | _CHILDRENS_SOCIAL_CARE
+        | {
+            Capability.VIEW_PERFORMANCE,
+            Capability.DECIDE_REFERRAL,
+            Capability.CHAIR_MEETINGS,
+            Capability.OVERRIDE_QUORUM,
+        }
     ),
     Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS),
     Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS | {Capability.VIEW_PERFORMANCE}),
@@ -95,6 +113,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.VIEW_CALENDARS,
             Capability.ANSWER_RESEARCH,
             Capability.RECORD_CONTACT,
+            Capability.ATTEND_MEETINGS,
         }
     ),
     Role.PARTNERSHIP_ANALYST: frozenset(

@@ -116,6 +116,18 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
+def add_months(day: datetime.date, months: int) -> datetime.date:
+    """The same day of the month `months` later (or earlier); a day the shorter month lacks
+    (31 August + 1 month) becomes its last day. For timescales set in calendar months, such
+    as review conferences."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    try:
+        return day.replace(year=year, month=month + 1)
+    except ValueError:
+        return add_months(day.replace(day=1), months + 1) - datetime.timedelta(days=1)
+
+
 class TermSource(StrEnum):
     SCHOOL = "school"
     LOCAL_AUTHORITY = "local_authority"

@@ -153,8 +153,10 @@ def timescale_value(key: str) -> int:
 def due_after(start: datetime.datetime, key: str) -> datetime.datetime:
     """When something under timescale `key` is due, counted from `start` in the timescale's unit:
     clock hours for hours (a red contact screened at 22:00 has its checks due at 02:00),
-    working days for working days. Other units are not a due time after an event."""
-    from safehub.timescales.calendar import LONDON, add_working_days
+    working days for working days, calendar months for months (the same London clock time on
+    the same day of the month, or the month's last day). Other units are not a due time after
+    an event."""
+    from safehub.timescales.calendar import LONDON, add_months, add_working_days
 
     value = timescale_value(key)
     unit = TIMESCALES[key].unit
@@ -162,4 +164,21 @@ def due_after(start: datetime.datetime, key: str) -> datetime.datetime:
         return (start + datetime.timedelta(hours=value)).astimezone(LONDON)
     if unit == Unit.WORKING_DAYS:
         return add_working_days(start, value)
+    if unit == Unit.MONTHS:
+        local = start.astimezone(LONDON)
+        day = add_months(local.date(), value)
+        return datetime.datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=LONDON)
     raise ValueError(f"Timescale {key!r} is in {unit}, which is not a due time after an event.")
+
+
+FULL_TERM_WEEKS = 40
+
+
+def pregnancy_week_date(expected_due_date: datetime.date, key: str) -> datetime.date:
+    """The day an unborn child's pregnancy reaches the week set by timescale `key` (counted, as
+    midwives do, with the due date at week 40): by week 34, six weeks before the due date."""
+    rule = TIMESCALES[key]
+    if rule.unit != Unit.WEEKS:
+        raise ValueError(f"Timescale {key!r} is in {rule.unit}, not weeks of pregnancy.")
+    # Weeks of pregnancy are calendar weeks, not working days.
+    return expected_due_date - datetime.timedelta(weeks=FULL_TERM_WEEKS - timescale_value(key))

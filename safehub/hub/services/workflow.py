@@ -195,7 +195,9 @@ def allocate(*, contact: Contact, to: User, by: User) -> Contact:
 # Screening and the agencies' checks ---------------------------------------------------------
 
 
-def _team_of(organisation: Organisation | None, names: Sequence[str], *, duty: bool = True) -> Team | None:
+def team_of(organisation: Organisation | None, names: Sequence[str], *, duty: bool = True) -> Team | None:
+    """The organisation's first team whose name contains one of `names` (in that order of
+    preference), else its duty team (unless `duty` is False)."""
     if organisation is None:
         return None
     teams = Team.objects.filter(organisation=organisation)
@@ -212,7 +214,7 @@ def _agency_team(contact: Contact, kinds: Iterable[str], names: Sequence[str]) -
     kinds = set(kinds)
     source = contact.source_organisation
     if source is not None and source.kind in kinds:
-        team = _team_of(source, names)
+        team = team_of(source, names)
         if team is not None:
             return team
     partnership_id = contact.hub_team.organisation.partnership_id
@@ -223,7 +225,7 @@ def _agency_team(contact: Contact, kinds: Iterable[str], names: Sequence[str]) -
         .order_by("name", "pk")
     )
     for organisation in agencies:
-        team = _team_of(organisation, names)
+        team = team_of(organisation, names)
         if team is not None:
             return team
     return None
@@ -253,12 +255,12 @@ def research_team_for(contact: Contact, agency: str) -> Team | None:
         case ResearchAgency.HEALTH:
             return _agency_team(contact, {OrganisationKind.HEALTH_TRUST}, ["Safeguarding"])
         case ResearchAgency.EDUCATION:
-            return _team_of(_school_of(contact), ["Safeguarding"]) or _team_of(
+            return team_of(_school_of(contact), ["Safeguarding"]) or team_of(
                 council, ["Education Safeguarding"], duty=False
             )
         case ResearchAgency.SOCIAL_CARE:
             duty = council.teams.filter(is_duty_team=True).exclude(pk=contact.hub_team_id).order_by("pk").first()
-            return duty or _team_of(council, ["Social Care"], duty=False)
+            return duty or team_of(council, ["Social Care"], duty=False)
     return None
 
 
