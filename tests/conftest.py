@@ -9,6 +9,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
+from tests.mail_server import local_smtp  # noqa: F401  (a fixture for every test)
 
 
 def enrolled_authenticator(user) -> TOTPDevice:

@@ -460,6 +460,11 @@ def _allocate_reference_and_save(meeting: Meeting) -> None:
     raise RuntimeError("Could not allocate a meeting reference: too many meetings saved at once. Try again.")
 
 
+def _whole_minutes(moment: datetime.datetime) -> datetime.datetime:
+    """Meetings start and end on a minute: calendars show nothing finer."""
+    return moment.replace(second=0, microsecond=0)
+
+
 def _check_times(starts_at: datetime.datetime, ends_at: datetime.datetime) -> None:
     if ends_at <= starts_at:
         raise ValidationError({"ends_at": ENDS_BEFORE_STARTS})
@@ -551,6 +556,7 @@ def convene(
         raise ValidationError({"chair": NOT_A_CHAIR})
     if format not in MeetingFormat.values:
         raise ValidationError({"format": "Choose in person, by video, or hybrid."})
+    starts_at, ends_at = _whole_minutes(starts_at), _whole_minutes(ends_at)
     _check_times(starts_at, ends_at)
     now = timezone.now()
     holding_team = _convening_team(by=by, contact=contact, previous=previous, team=team)
@@ -788,6 +794,7 @@ def reschedule(
         raise ValidationError(NOT_SCHEDULED)
     if format not in MeetingFormat.values:
         raise ValidationError({"format": "Choose in person, by video, or hybrid."})
+    starts_at, ends_at = _whole_minutes(starts_at), _whole_minutes(ends_at)
     _check_times(starts_at, ends_at)
     time_changed = (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at)
     before = {"starts_at": meeting.starts_at.isoformat(), "format": meeting.format}
