@@ -122,8 +122,8 @@ def convene_strategy_discussion(w, *, starts_at=None, format=MeetingFormat.VIDEO
     starts_at = starts_at or timezone.now() + datetime.timedelta(hours=4)
     return convening.convene(
         kind=MeetingKind.STRATEGY_DISCUSSION,
-        by=w.practitioner,
-        chair=w.manager,
+        by=extra.pop("by", w.practitioner),
+        chair=extra.pop("chair", w.manager),
         starts_at=starts_at,
         ends_at=starts_at + datetime.timedelta(hours=1),
         format=format,
