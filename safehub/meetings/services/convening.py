@@ -715,7 +715,7 @@ def respond(
     instead). Accepting a team's invitation makes it yours; your colleagues' calendars are
     cleared. A deputy with a SafeHub account is sent an invitation of their own."""
     _require(policy.can(by, "respond", invitation), NOT_YOUR_INVITATION)
-    invitation = Invitation.objects.select_for_update().select_related("meeting", "team").get(pk=invitation.pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting", "team").get(pk=invitation.pk)
     meeting = invitation.meeting
     if meeting.state != MeetingState.SCHEDULED:
         raise ValidationError(NOT_SCHEDULED)
@@ -894,7 +894,7 @@ def escalate_unanswered(*, now: datetime.datetime | None = None) -> int:
 
 @transaction.atomic
 def _escalate(pk: int, now: datetime.datetime) -> int:
-    invitation = Invitation.objects.select_for_update().select_related("meeting", "team").get(pk=pk)
+    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting", "team").get(pk=pk)
     if invitation.response != ResponseState.PENDING or invitation.escalated_at is not None:
         return 0
     meeting = invitation.meeting
