@@ -1,16 +1,113 @@
-"""The partnership's meeting attendance and timeliness figures (to be completed)."""
+"""Meeting attendance: the partnership's attendance and timeliness figures for strategy
+discussions and conferences, and the meetings behind each figure.
+
+The period is in the query string (months, never personal data), as on the hub's performance
+page. Thin: parse the period, ask `safehub.meetings.measures`, audit, render.
+"""
+
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.urls import path
+from django.urls import URLPattern, path
+from django.utils import timezone
+
+from safehub.audit.services import record
+from safehub.meetings import measures
+from safehub.meetings.models import Agency
+from safehub.partnership.models import User
+from safehub.partnership.roles import Capability, has_capability
+
+RECORDS_PER_PAGE = 50
+PURPOSE = "meeting attendance"
+
+
+def _user(request: HttpRequest) -> User:
+    user: User = request.user  # type: ignore[assignment]
+    if not has_capability(user, Capability.VIEW_PERFORMANCE):
+        raise PermissionDenied
+    return user
+
+
+def _period(request: HttpRequest) -> tuple[measures.Period, str]:
+    """The period asked for, or the default with the reason the one asked for cannot be shown."""
+    today = timezone.localdate()
+    try:
+        return measures.period_from(request.GET.get("start"), request.GET.get("end"), today=today), ""
+    except measures.PeriodError as error:
+        return measures.default_period(today), str(error)
 
 
 @login_required
 def attendance(request: HttpRequest) -> HttpResponse:
-    return render(request, "meetings/attendance.html", {})
+    user = _user(request)
+    period, error = _period(request)
+    figures = measures.meeting_figures(period)
+    record(
+        action="meetings.measures_viewed",
+        actor=user,
+        purpose=PURPOSE,
+        detail={"start": f"{period.first:%Y-%m}", "end": f"{period.last:%Y-%m}"},
+    )
+    return render(
+        request,
+        "meetings/attendance.html",
+        {
+            "figures": figures,
+            "period": period,
+            "period_error": error,
+            "query": urlencode(period.query),
+            "police": Agency.POLICE.value,
+        },
+    )
 
 
-urlpatterns = [
+@login_required
+def attendance_records(request: HttpRequest) -> HttpResponse:
+    user = _user(request)
+    period, error = _period(request)
+    if error:
+        raise Http404(error)
+    figure, group = request.GET.get("figure", ""), request.GET.get("group", "")
+    agency, month = request.GET.get("agency", ""), request.GET.get("month", "")
+    try:
+        title = measures.figure_title(figure, group, agency)
+        chosen = period.month(month) if month else period
+    except (measures.FigureError, measures.PeriodError) as problem:
+        raise Http404(str(problem)) from None
+    meetings = measures.meetings_behind(chosen, figure, group, agency)
+    record(
+        action="meetings.measures_viewed",
+        actor=user,
+        purpose=PURPOSE,
+        detail={
+            "figure": figure,
+            "group": group,
+            "agency": agency,
+            "start": f"{chosen.first:%Y-%m}",
+            "end": f"{chosen.last:%Y-%m}",
+        },
+    )
+    page = Paginator(meetings, RECORDS_PER_PAGE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "meetings/attendance_records.html",
+        {
+            "title": title,
+            "page": page,
+            "records": measures.describe(user, list(page.object_list)),
+            "agencies": [Agency(agency).label for agency in measures.ALWAYS_SHOWN],
+            "count": page.paginator.count,
+            "period": chosen,
+            "query": urlencode(period.query),
+        },
+    )
+
+
+urlpatterns: list[URLPattern] = [
     path("attendance/", attendance, name="attendance"),
+    path("attendance/records/", attendance_records, name="attendance-records"),
 ]
