@@ -432,6 +432,7 @@ def test_a_wrong_period_shows_the_error_and_falls_back_to_twelve_months(client, 
     assert '<h2 class="govuk-error-summary__title">There is a problem</h2>' in page
     assert "The last month must be the same as or after the first month." in page
     assert 'id="period-error"' in page
+    assert 'id="end" name="end" type="text" value="2026-01"' in page  # as entered, to be corrected
     assert "Meetings held from June 2025 to May 2026" in page
 
 

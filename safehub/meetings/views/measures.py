@@ -59,8 +59,10 @@ def attendance(request: HttpRequest) -> HttpResponse:
             "figures": figures,
             "period": period,
             "period_error": error,
+            # A period that cannot be shown stays in the form as entered, to be corrected.
+            "start": request.GET.get("start", "") if error else f"{period.first:%Y-%m}",
+            "end": request.GET.get("end", "") if error else f"{period.last:%Y-%m}",
             "query": urlencode(period.query),
-            "police": Agency.POLICE.value,
         },
     )
 
