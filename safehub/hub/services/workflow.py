@@ -486,8 +486,8 @@ def _escalate(pk: int, now: datetime.datetime) -> int:
 
 
 def on_strategy_discussion_decided(contact: Contact) -> None:
-    """The seam to the strategy-discussion flow: for now, the chronology says one is to be held
-    and the hub team is told. The meetings issue replaces this with arranging the discussion."""
+    """The seam to the strategy-discussion flow: the chronology says one is to be held, and the
+    hub team is told in its inbox, with a link to the page that convenes it (safehub.meetings)."""
     _chronology(
         contact,
         summary=f"Strategy discussion to be held after contact {contact.reference} (possible section 47 enquiry).",
@@ -495,7 +495,16 @@ def on_strategy_discussion_decided(contact: Contact) -> None:
         at=contact.decided_at or timezone.now(),
         category="strategy_discussion",
     )
-    _notify_hub(contact, kind="hub.strategy_discussion", key=f"hub.strategy_discussion:contact-{contact.pk}")
+    key = f"hub.strategy_discussion:contact-{contact.pk}"
+    for member in hub_members(contact):
+        notify(
+            key=f"{key}:user-{member.pk}",
+            recipient=member,
+            kind="hub.strategy_discussion",
+            reference=contact.reference,
+            link=reverse("meetings:convene-contact", args=[contact.pk]),
+            channels=(Channel.INBOX,),
+        )
 
 
 def _start_assessments(contact: Contact, now: datetime.datetime) -> list[Assessment]:

@@ -21,8 +21,11 @@ from django.views.decorators.http import require_POST
 
 from safehub.access import policy
 from safehub.hub import selectors
-from safehub.hub.models import ContactState, Decision, LawfulBasis, Rag, ResearchAgency, ResearchAnswer
+from safehub.hub.models import Contact, ContactState, Decision, LawfulBasis, Rag, ResearchAgency, ResearchAnswer
 from safehub.hub.services import workflow
+from safehub.meetings import selectors as meetings_selectors
+from safehub.meetings.due_dates import strategy_discussion_due
+from safehub.meetings.models import MeetingKind, MeetingState
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
 
@@ -200,8 +203,30 @@ def contact(request: HttpRequest, pk: int) -> HttpResponse:
         "contact": record,
         "rag_colour": RAG_COLOURS.get(record.rag, "grey"),
         "now": timezone.now(),
+        "strategy_discussion": _strategy_discussion(user, record) if detail.is_hub else None,
     }
     return render(request, "hub/contact.html", context)
+
+
+def _strategy_discussion(user: User, record: Contact) -> dict[str, Any] | None:
+    """For a contact decided for a strategy discussion: when it is due, and the meeting once
+    convened (the meetings app arranges it)."""
+    if record.decision != Decision.STRATEGY_DISCUSSION or record.decided_at is None:
+        return None
+    meeting = (
+        meetings_selectors.meetings_visible_to(user)
+        .filter(contact=record, kind=MeetingKind.STRATEGY_DISCUSSION)
+        .exclude(state=MeetingState.CANCELLED)
+        .order_by("-pk")
+        .first()
+    )
+    due_at = strategy_discussion_due(record.decided_at)
+    return {
+        "due_at": due_at,
+        "overdue": meeting is None and timezone.now() > due_at,
+        "meeting": meeting,
+        "may_convene": meeting is None and has_capability(user, Capability.CONVENE_MEETINGS),
+    }
 
 
 @login_required
