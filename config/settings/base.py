@@ -217,6 +217,9 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "safehub.partnership.models.OrganisationKind",
         "PersonKindEnum": "safehub.people.models.PersonKind",
         "NameKindEnum": "safehub.people.models.NameKind",
+        "MeetingAgencyEnum": "safehub.meetings.models.Agency",
+        "MeetingKindEnum": "safehub.meetings.models.MeetingKind",
+        "MeetingStateEnum": "safehub.meetings.models.MeetingState",
     },
 }
 

@@ -298,7 +298,13 @@ def open_invitations_to(user: User) -> QuerySet[Invitation]:
     """Invitations addressed to the user by name or to one of their teams, not withdrawn."""
     if not _signed_in(user) or not has_capability(user, Capability.ATTEND_MEETINGS):
         return Invitation.objects.none()
-    return Invitation.objects.filter(Q(invitee=user) | Q(team__members=user)).exclude(response=ResponseState.WITHDRAWN)
+    # Distinct: an accepted team invitation names its invitee and keeps its team, so the join
+    # through the team's members would give it once per member.
+    return (
+        Invitation.objects.filter(Q(invitee=user) | Q(team__members=user))
+        .exclude(response=ResponseState.WITHDRAWN)
+        .distinct()
+    )
 
 
 def managed_meetings(user: User) -> QuerySet[Meeting]:
