@@ -19,18 +19,21 @@ PRACTITIONER_NAVIGATION = [
     "People",
     "Record a concern",
     "Checks",
+    "Meetings",
     "Directory",
     "Calendars",
     "API",
 ]
-HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Directory", "Calendars", "API"]
+HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Meetings", "Directory", "Calendars", "API"]
 MANAGER_NAVIGATION = [
     "Home",
     "Inbox",
     "People",
     "Record a concern",
     "Hub",
+    "Meetings",
     "Hub performance",
+    "Meeting attendance",
     "Directory",
     "Calendars",
     "API",
@@ -41,7 +44,9 @@ SUPERVISOR_NAVIGATION = [
     "People",
     "Record a concern",
     "Checks",
+    "Meetings",
     "Hub performance",
+    "Meeting attendance",
     "Directory",
     "Calendars",
     "API",
@@ -59,9 +64,12 @@ HOME_PAGES = {
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.DESIGNATED_SAFEGUARDING_LEAD: (
         ["Checks to answer", "Your pupils"],
-        ["Home", "Inbox", "Pupils", "Record a concern", "Checks", "Directory", "Calendars"],
+        ["Home", "Inbox", "Pupils", "Record a concern", "Checks", "Meetings", "Directory", "Calendars"],
     ),
-    Role.PARTNERSHIP_ANALYST: (FIGURES, ["Home", "Inbox", "Hub performance", "Directory", "Calendars", "API"]),
+    Role.PARTNERSHIP_ANALYST: (
+        FIGURES,
+        ["Home", "Inbox", "Hub performance", "Meeting attendance", "Directory", "Calendars", "API"],
+    ),
     Role.PRIVACY_OFFICER: (
         ["Emergency access to review", "Who holds which role"],
         ["Home", "Inbox", "Access reviews", "Directory"],
