@@ -14,11 +14,26 @@ class DirectoryFilterForm(forms.Form):
 
 
 class PartnershipSettingsForm(forms.Form):
-    """The partnership's name and its local timescales (blank means the national default)."""
+    """The partnership's name, its video provider for meetings, and its local timescales
+    (blank means the national default)."""
 
     name = forms.CharField(label="Partnership name", max_length=200)
     short_name = forms.CharField(label="Short name", max_length=60, required=False, help_text="Shown in the header.")
     hub_name = forms.CharField(label="Name of the front door", max_length=200, help_text="For example Children's Hub.")
+    video_provider_name = forms.CharField(
+        label="Video provider",
+        max_length=100,
+        required=False,
+        help_text="For example Microsoft Teams. Shown to invitees beside the join link.",
+    )
+    video_link_template = forms.CharField(
+        label="Join-link template",
+        max_length=300,
+        required=False,
+        help_text='An https:// web address with "{room}" in it, like https://meet.example.org/safehub-{room}: '
+        "each video meeting gets a new room name there. Leave blank to lend meetings the pre-made rooms below.",
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+    )
 
     def __init__(self, *args: Any, timescales: list[TimescaleInForce], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

@@ -16,18 +16,24 @@ def update_partnership_settings(
     hub_name: str,
     timescales: dict[str, int | None],
     changed_by: User | None = None,
+    video_provider_name: str | None = None,
+    video_link_template: str | None = None,
 ) -> list[str]:
-    """Save the partnership's names and local timescales together; returns the timescales changed."""
+    """Save the partnership's names, video provider and local timescales together; returns the
+    timescales changed. The video settings are left as they are when not given (None)."""
     partnership.name = name.strip()
     partnership.short_name = short_name.strip()
     partnership.hub_name = hub_name.strip()
+    video_before = (partnership.video_provider_name, partnership.video_link_template)
+    if video_provider_name is not None:
+        partnership.video_provider_name = video_provider_name.strip()
+    if video_link_template is not None:
+        partnership.video_link_template = video_link_template.strip()
     partnership.full_clean()
     partnership.save()
     changed = set_local_timescales(partnership=partnership, values=timescales)
-    record(
-        action="partnership.settings_changed",
-        actor=changed_by,
-        target=partnership,
-        detail={"timescales_changed": {key: timescales[key] for key in changed}},
-    )
+    detail: dict[str, object] = {"timescales_changed": {key: timescales[key] for key in changed}}
+    if video_before != (partnership.video_provider_name, partnership.video_link_template):
+        detail["video_changed"] = True
+    record(action="partnership.settings_changed", actor=changed_by, target=partnership, detail=detail)
     return changed

@@ -67,6 +67,8 @@ def partnership_settings(request: HttpRequest) -> HttpResponse:
             "members": selectors.member_counts(partnership),
             "timescales": [t for t in timescales_in_force(partnership) if t.configurable],
             "can_change": has_capability(request.user, Capability.MANAGE_SETTINGS),  # type: ignore[arg-type]
+            # The rooms' join links are for meetings' invitees: only administrators see them here.
+            "video_rooms": list(partnership.video_rooms.order_by("name", "pk")),
         },
     )
 
@@ -79,7 +81,13 @@ def change_partnership_settings(request: HttpRequest) -> HttpResponse:
     if partnership is None:
         raise Http404("No partnership has been set up")
     timescales = timescales_in_force(partnership)
-    initial = {"name": partnership.name, "short_name": partnership.short_name, "hub_name": partnership.hub_name}
+    initial = {
+        "name": partnership.name,
+        "short_name": partnership.short_name,
+        "hub_name": partnership.hub_name,
+        "video_provider_name": partnership.video_provider_name,
+        "video_link_template": partnership.video_link_template,
+    }
     form = PartnershipSettingsForm(request.POST or None, initial=initial, timescales=timescales)
     if request.method == "POST" and form.is_valid():
         try:
@@ -90,9 +98,15 @@ def change_partnership_settings(request: HttpRequest) -> HttpResponse:
                 hub_name=form.cleaned_data["hub_name"],
                 timescales=form.timescale_values(),
                 changed_by=request.user,  # type: ignore[arg-type]
+                video_provider_name=form.cleaned_data["video_provider_name"],
+                video_link_template=form.cleaned_data["video_link_template"],
             )
         except ValidationError as error:
-            form.add_error(None, error)
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
         else:
             messages.success(request, "The partnership's settings have been saved.")
             return redirect("partnership:settings")

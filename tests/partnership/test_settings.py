@@ -82,3 +82,51 @@ def test_changing_settings_is_audited_with_what_changed(client, admin_user):
     event = AuditEvent.objects.get(action="partnership.settings_changed")
     assert event.actor == admin_user
     assert event.detail == {"timescales_changed": {"core_group_first": 12}}
+
+
+def test_an_administrator_sets_the_video_provider_and_join_link_template(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("partnership:settings-change"),
+        _form(video_provider_name="Example Meet", video_link_template="https://meet.example.org/safehub-{room}"),
+    )
+    assert response.status_code == 302
+    partnership = Partnership.objects.get()
+    assert partnership.video_provider_name == "Example Meet"
+    assert partnership.video_link_template == "https://meet.example.org/safehub-{room}"
+
+
+def test_a_join_link_template_without_a_room_is_refused_beside_the_field(client, admin_user):
+    client.force_login(admin_user)
+    response = client.post(
+        reverse("partnership:settings-change"), _form(video_link_template="https://meet.example.org/safehub")
+    )
+    assert response.status_code == 200
+    assert response.context["form"].errors["video_link_template"] == [
+        'Enter an https:// web address with "{room}" in it once, where the room goes.'
+    ]
+    assert Partnership.objects.get().video_link_template == ""
+
+
+def test_changing_the_video_settings_is_audited(client, admin_user):
+    from safehub.audit.models import AuditEvent
+
+    client.force_login(admin_user)
+    client.post(reverse("partnership:settings-change"), _form(video_provider_name="Example Meet"))
+    assert AuditEvent.objects.get(action="partnership.settings_changed").detail["video_changed"] is True
+
+
+def test_administrators_see_the_pool_of_video_rooms_and_practitioners_only_count_them(
+    client, admin_user, social_worker
+):
+    from safehub.meetings.models import VideoRoom
+
+    VideoRoom.objects.create(
+        partnership=Partnership.objects.get(), name="Room A", join_url="https://rooms.example.org/a"
+    )
+    client.force_login(admin_user)
+    assert "https://rooms.example.org/a" in client.get(reverse("partnership:settings")).content.decode()
+    client.force_login(social_worker)
+    page = client.get(reverse("partnership:settings")).content.decode()
+    assert "https://rooms.example.org/a" not in page
+    assert "Room A" not in page
