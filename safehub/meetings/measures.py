@@ -44,6 +44,7 @@ from safehub.meetings.models import (
 from safehub.partnership.models import User
 from safehub.timescales.calendar import LONDON
 
+# The period and its parsing are the hub's: one rule for every performance page.
 __all__ = ["Period", "PeriodError", "default_period", "period_from"]
 
 # The meetings measured, in the order the page shows them (core groups are not measured).
@@ -55,7 +56,7 @@ GROUPS: dict[str, str] = {
 }
 # Shown for every group, even with nothing attended; other agencies only once they attended.
 ALWAYS_SHOWN = (Agency.SOCIAL_CARE, Agency.POLICE, Agency.HEALTH, Agency.EDUCATION)
-# An agency's attendance at one meeting, when more than one of its people was invited: the best.
+# The order an agency's attendance at one meeting is told in, when several of its people were invited.
 STATUS_RANK = [
     AttendanceStatus.IN_PERSON,
     AttendanceStatus.VIDEO,
@@ -444,14 +445,18 @@ class MeetingRecord:
 
 
 def _presence(agency: str, statuses: list[str] | None) -> AgencyPresence:
+    """How the agency attended: every way someone came for it, or why no one did."""
     label = Agency(agency).label
     if statuses is None:
         return AgencyPresence(agency, label, NOT_INVITED, False, False)
     recorded = [status for status in STATUS_RANK if status in statuses]
     if not recorded:
         return AgencyPresence(agency, label, NOT_RECORDED, False, False)
-    best = recorded[0]
-    return AgencyPresence(agency, label, best.label, best in PRESENT_STATUSES, best in REMOTE_STATUSES)
+    present = [status for status in recorded if status in PRESENT_STATUSES]
+    if not present:
+        return AgencyPresence(agency, label, recorded[0].label, False, False)
+    how = "; ".join(status.label for status in present)
+    return AgencyPresence(agency, label, how, True, any(status in REMOTE_STATUSES for status in present))
 
 
 def describe(user: User, meetings: Sequence[Meeting]) -> list[MeetingRecord]:

@@ -169,6 +169,8 @@ def test_an_agency_with_two_people_at_one_meeting_attended_it_once(world):
     health = cell(measures.meeting_figures(PERIOD), REVIEW, HEALTH)
 
     assert counts(health) == (1, 1, 1, 100)
+    [record] = measures.describe(world.analyst, [meeting])
+    assert record.agencies[2].how == "Attended by video; Attended by phone"
 
 
 def test_other_agencies_appear_once_they_attended(world):
