@@ -30,6 +30,7 @@ from safehub.meetings.services.convening import unsettled_required_agencies
 from safehub.meetings.services.recording import attendance_missing, quorum_gaps, review_due_after
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
+from safehub.people.models import Person
 
 
 def meetings_visible_to(user: User) -> QuerySet[Meeting]:
@@ -271,3 +272,40 @@ def meeting_page(*, user: User, meeting: Meeting) -> MeetingPage:
         ),
         next_due=following,
     )
+
+
+# A person's record ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlanLine:
+    """A child protection plan as the person's record shows it."""
+
+    plan: ChildProtectionPlan
+    overdue: bool
+    # On an unborn child's record: the plan moved to the child's record at birth.
+    moved_at_birth: bool = False
+
+    @property
+    def is_open(self) -> bool:
+        return self.plan.is_open and not self.moved_at_birth
+
+
+def plans_of(*, user: User, person: Person) -> list[PlanLine]:
+    """The person's child protection plans, open or past, and (for an unborn child) a plan
+    that moved to the child's record at birth; nothing unless the user may open the record."""
+    if not policy.can(user, "view", person):
+        return []
+    today = timezone.localdate()
+    own = ChildProtectionPlan.objects.filter(person=person).select_related("started_by", "transferred_from")
+    lines = [PlanLine(plan, overdue=plan.is_open and plan.next_review_due < today) for plan in own]
+    moved = ChildProtectionPlan.objects.filter(transferred_from=person).select_related("person", "started_by")
+    lines += [PlanLine(plan, overdue=False, moved_at_birth=True) for plan in moved]
+    return sorted(lines, key=lambda line: line.plan.started_on, reverse=True)
+
+
+def meetings_about(*, user: User, person: Person) -> QuerySet[Meeting]:
+    """The meetings about this person that the user may open, latest first."""
+    if not policy.can(user, "view", person):
+        return Meeting.objects.none()
+    return policy.visible_meetings(user).filter(subjects=person).order_by("-starts_at", "-pk")

@@ -18,13 +18,16 @@ from django.utils import timezone
 from safehub.access import policy
 from safehub.access import services as access_services
 from safehub.core.search_state import load_search, save_search
+from safehub.meetings import selectors as meetings_selectors
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people import merge, selectors
 from safehub.people.forms import PersonSearchForm, RollFilterForm
-from safehub.people.models import Person, PersonMerge
+from safehub.people.models import Person, PersonKind, PersonMerge
 
 RESULTS_PER_PAGE = 25
+# The person's latest meetings shown on their record (the meetings list has the rest).
+MEETINGS_SHOWN = 20
 
 
 def _require(request: HttpRequest, capability: Capability) -> None:
@@ -82,6 +85,9 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "fields": policy.field_access(user),  # type: ignore[arg-type]
         "can_merge": has_capability(user, Capability.MERGE_PEOPLE),  # type: ignore[arg-type]
         "merges": merge.merges_into(record),
+        "plans": meetings_selectors.plans_of(user=user, person=record),  # type: ignore[arg-type]
+        "meetings": list(meetings_selectors.meetings_about(user=user, person=record)[:MEETINGS_SHOWN]),  # type: ignore[arg-type]
+        "can_convene": record.kind != PersonKind.ADULT and has_capability(user, Capability.CONVENE_MEETINGS),  # type: ignore[arg-type]
     }
     # Recorded before anything is rendered: if the event cannot be written, nothing is shown.
     access_services.record_person_viewed(user=user, person=record)  # type: ignore[arg-type]

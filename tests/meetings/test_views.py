@@ -770,3 +770,79 @@ def test_a_meeting_for_a_user_in_another_team_needs_no_team_membership(decided, 
         response = _page(client, colleague, reverse("meetings:meeting", args=[meeting.pk]))
     assert response.status_code == 200
     assert "Change time or format" in _text(response)
+
+
+# The person's record ----------------------------------------------------------------------------
+
+
+def _plan(meeting: Meeting, person, **extra):
+    from safehub.meetings.models import ChildProtectionPlan
+
+    values = {
+        "category": "neglect",
+        "started_on": datetime.date(2026, 6, 1),
+        "next_review_due": datetime.date(2026, 9, 1),
+    }
+    return ChildProtectionPlan.objects.create(person=person, started_by=meeting, **(values | extra))
+
+
+def test_the_person_page_shows_an_open_plan_with_its_review_and_overdue_flag(decided, client):
+    _plan(_meeting(decided), decided.child)
+    with time_machine.travel(BEFORE_START, tick=False):
+        response = _page(client, decided.practitioner, decided.child.get_absolute_url())
+    text = _text(response)
+    assert "Child protection plan" in text
+    assert "Neglect" in text
+    assert "Started 1 June 2026" in text
+    assert "Next review due Tuesday 1 September 2026" in text
+    assert "Review overdue" in text
+
+
+def test_the_person_page_says_an_unborn_childs_plan_moved_at_birth(decided, client):
+    from safehub.people.models import PersonKind
+    from tests.factories import PersonFactory
+
+    unborn = PersonFactory(
+        kind=PersonKind.UNBORN, date_of_birth=None, expected_due_date=datetime.date(2026, 11, 1), mother=decided.mother
+    )
+    _plan(_meeting(decided), unborn, next_review_due=datetime.date(2027, 1, 20))
+    with time_machine.travel(BEFORE_START, tick=False):
+        recording.transfer_plan_at_birth(unborn=unborn, child=decided.child, by=decided.manager)
+        on_unborn = _text(_page(client, decided.practitioner, unborn.get_absolute_url()))
+        on_child = _text(_page(client, decided.practitioner, decided.child.get_absolute_url()))
+    assert "Moved at birth" in on_unborn
+    assert "The plan moved to the child's record on 27 November 2026." in on_unborn
+    assert "Started before birth, on the unborn child's record" in on_child
+    assert "Next review due Wednesday 20 January 2027" in on_child
+
+
+def test_the_person_page_lists_only_the_meetings_the_viewer_may_open(decided, client):
+    seen = _meeting(decided)
+    other_contact = decided_contact(decided, decided_at=DECIDED)
+    with time_machine.travel(BEFORE_START, tick=False):
+        hidden = convening.convene(
+            kind=MeetingKind.STRATEGY_DISCUSSION,
+            by=decided.practitioner,
+            chair=decided.manager,
+            starts_at=START + datetime.timedelta(hours=2),
+            ends_at=START + datetime.timedelta(hours=3),
+            format=MeetingFormat.VIDEO,
+            contact=other_contact,
+            invitations=[
+                convening.InvitationInput(agency=Agency.SOCIAL_CARE, team=decided.duty, required=True),
+                convening.InvitationInput(agency=Agency.POLICE, team=decided.force_duty, required=True),
+                convening.InvitationInput(agency=Agency.HEALTH, team=decided.trust_team, required=True),
+            ],
+        )
+        response = _page(client, decided.officer, decided.child.get_absolute_url())
+    assert response.status_code == 200
+    markup = response.content.decode()
+    assert reverse("meetings:meeting", args=[seen.pk]) in markup
+    assert reverse("meetings:meeting", args=[hidden.pk]) not in markup
+    assert "Convene a strategy discussion" not in markup
+
+
+def test_a_convenor_is_offered_to_convene_from_the_childs_record(decided, client):
+    with time_machine.travel(BEFORE_START, tick=False):
+        response = _page(client, decided.practitioner, decided.child.get_absolute_url())
+    assert reverse("meetings:convene-person", args=[decided.child.pk]) in response.content.decode()
