@@ -64,9 +64,20 @@ def govuk_error_summary(*forms_: forms.Form, non_field_errors_link: str = "") ->
         for name, field_errors in form.errors.items():
             if name == "__all__":
                 continue
-            anchor = f"#{form[name].id_for_label or 'id_' + name}"
+            anchor = f"#{_first_input_id(form[name])}"
             errors.extend((anchor, str(message)) for message in field_errors)
     return {"errors": errors}
+
+
+def _first_input_id(field: forms.BoundField) -> str:
+    """Where an error summary link lands: the field's input, or a group's first option (radio
+    and checkbox groups have no single input, so Django gives them no label id)."""
+    if field.id_for_label:
+        return field.id_for_label
+    options = list(field.subwidgets)
+    if options and options[0].id_for_label:
+        return options[0].id_for_label
+    return field.auto_id or f"id_{field.name}"
 
 
 TAG_COLOURS = {"grey", "green", "turquoise", "blue", "light-blue", "purple", "pink", "red", "orange", "yellow"}
