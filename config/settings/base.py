@@ -220,6 +220,8 @@ SPECTACULAR_SETTINGS = {
         "MeetingAgencyEnum": "safehub.meetings.models.Agency",
         "MeetingKindEnum": "safehub.meetings.models.MeetingKind",
         "MeetingStateEnum": "safehub.meetings.models.MeetingState",
+        "ContactStateEnum": "safehub.hub.models.ContactState",
+        "QueueStateEnum": "safehub.hub.api_workflow.QUEUE_STATE_CHOICES",
     },
 }
 

@@ -41,6 +41,7 @@ from safehub.partnership.models import User
 from safehub.partnership.roles import Capability
 
 QUEUE_STATES = [ContactState.RECEIVED, ContactState.RESEARCH, ContactState.AWAITING_DECISION]
+QUEUE_STATE_CHOICES = [(s.value, s.label) for s in QUEUE_STATES]
 SCREEN_AGENCIES = [agency.value for agency in workflow.DEFAULT_AGENCIES]
 
 
@@ -117,7 +118,7 @@ class HubQueueApi(ApiView):
     required_capabilities = (Capability.USE_API, Capability.WORK_HUB_QUEUE)
 
     class FilterSerializer(serializers.Serializer):
-        state = serializers.ChoiceField(choices=[(s.value, s.label) for s in QUEUE_STATES], required=False)
+        state = serializers.ChoiceField(choices=QUEUE_STATE_CHOICES, required=False)
         rag = serializers.ChoiceField(
             choices=[*Rag.choices, ("none", "Not yet rated")], required=False, help_text="`none`: not yet rated."
         )
