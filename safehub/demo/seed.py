@@ -132,9 +132,15 @@ def seed_demo(
         # Who works with which families, and an emergency access to review (safehub.access).
         from safehub.access.demo import seed_access_demo
         from safehub.hub.demo import seed_hub_demo
+        from safehub.meetings.demo import seed_meetings_demo
 
         summary.counts.update(seed_access_demo(seed=seed))
         summary.counts.update(seed_hub_demo(rng=random.Random(f"hub-{seed}"), today=generator.today))
+        # Strategy discussions and conferences for the hub's decisions, today's for the demo users,
+        # and the partnership's video provider (a join-link template and a few rooms).
+        meetings = seed_meetings_demo(rng=random.Random(f"meetings-{seed}"), today=generator.today)
+        generator._count("unborn children", meetings.pop("unborn children", 0))
+        summary.counts.update(meetings)
     return summary
 
 
