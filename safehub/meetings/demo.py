@@ -464,9 +464,7 @@ class _MeetingsYear:
         ):
             subjects[contact_id].append(person_id)
         unborn = self._unborn_for_pre_birth(max(MIN_PRE_BIRTH, len(contacts) // STRATEGY_DISCUSSIONS_PER_PRE_BIRTH))
-        self._load_family(
-            {p for people in subjects.values() for p in people} | {u for u, _ in unborn} | set(self.unborn_mother)
-        )
+        self._load_family({p for people in subjects.values() for p in people} | {u for u, _ in unborn})
         unborn_subjects = Person.objects.filter(
             pk__in={p for people in subjects.values() for p in people}, kind=PersonKind.UNBORN
         )
