@@ -51,6 +51,7 @@ ACTION_LABELS = {
     "meeting.attendee_added": "Added an attendee to a meeting",
     "meeting.outcome_recorded": "Recorded a strategy discussion's outcome",
     "meeting.conference_decided": "Recorded a child protection conference's decision",
+    "meeting.enquiry_concluded": "Recorded how a section 47 enquiry ended",
     "plan.transferred_at_birth": "Moved an unborn child's protection plan to the child's record",
     "meetings.measures_viewed": "Looked at meeting attendance figures",
 }

@@ -46,6 +46,7 @@ from safehub.meetings.models import (
     Agency,
     AttendanceMode,
     AttendanceStatus,
+    EnquiryOutcome,
     Invitation,
     Meeting,
     MeetingFormat,
@@ -315,6 +316,10 @@ class MeetingOutputSerializer(MeetingListItemSerializer):
     quorum_override_reason = serializers.CharField()
     quorum_overridden_by = serializers.IntegerField(source="quorum_overridden_by_id", allow_null=True)
     outcome = serializers.CharField(help_text="A strategy discussion's outcome; blank until recorded.")
+    enquiry_outcome = serializers.CharField(
+        help_text="How the section 47 enquiry it started ended: conference, child_in_need or not_substantiated."
+    )
+    enquiry_outcome_reason = serializers.CharField()
     plan_decision = serializers.BooleanField(allow_null=True, help_text="A conference's decision on a plan.")
     plan_category = serializers.CharField()
     plan_review_due = serializers.DateField(allow_null=True)
@@ -664,6 +669,36 @@ class MeetingCancelApi(ApiView):
             convening.cancel(meeting=meeting, by=self.user, reason=data["reason"])
         except DjangoValidationError as error:
             raise _renamed(error, {"cancelled_reason": "reason"}) from error
+        return _meeting(self.user, meeting)
+
+
+class MeetingEnquiryOutcomeApi(ApiView):
+    """How the section 47 enquiry a strategy discussion started ended, when it ended without a
+    conference (a conference is recorded by convening it, with `previous` set)."""
+
+    class InputSerializer(serializers.Serializer):
+        outcome = serializers.ChoiceField(choices=[(o.value, o.label) for o in EnquiryOutcome])
+        reason = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
+
+        class Meta:
+            ref_name = "EnquiryOutcomeInput"
+
+    @extend_schema(
+        tags=TAGS,
+        summary="Record how a section 47 enquiry ended",
+        request=InputSerializer,
+        responses={200: MeetingOutputSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        data = _valid(self.InputSerializer(data=request.data))
+        meeting = selectors.get_meeting(user=self.user, pk=pk)
+        try:
+            recording.record_enquiry_outcome(
+                meeting=meeting, by=self.user, outcome=data["outcome"], reason=data["reason"]
+            )
+        except DjangoValidationError as error:
+            raise _renamed(error, {"enquiry_outcome": "outcome", "enquiry_outcome_reason": "reason"}) from error
+        meeting.refresh_from_db()
         return _meeting(self.user, meeting)
 
 

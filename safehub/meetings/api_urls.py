@@ -11,6 +11,11 @@ urlpatterns = [
     path("meetings/<int:pk>/", api.MeetingDetailApi.as_view(), name="api-meeting"),
     path("meetings/<int:pk>/reschedule/", api.MeetingRescheduleApi.as_view(), name="api-meeting-reschedule"),
     path("meetings/<int:pk>/cancel/", api.MeetingCancelApi.as_view(), name="api-meeting-cancel"),
+    path(
+        "meetings/<int:pk>/enquiry-outcome/",
+        api.MeetingEnquiryOutcomeApi.as_view(),
+        name="api-meeting-enquiry-outcome",
+    ),
     path("meetings/<int:pk>/invitations/", api.MeetingInviteApi.as_view(), name="api-meeting-invite"),
     path(
         "meetings/<int:pk>/invitations/<int:invitation_pk>/withdraw/",

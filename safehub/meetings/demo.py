@@ -48,6 +48,7 @@ from safehub.meetings.models import (
     AttendanceMode,
     AttendanceStatus,
     ChildProtectionPlan,
+    EnquiryOutcome,
     Invitation,
     Meeting,
     MeetingAction,
@@ -141,6 +142,20 @@ CATEGORIES = {
 }
 # The share of section 47 enquiries that lead to a conference.
 TO_CONFERENCE = 0.5
+# How the other section 47 enquiries end, and why (fictional, varied wording).
+ENQUIRY_ENDINGS = {EnquiryOutcome.CHILD_IN_NEED: 3, EnquiryOutcome.NOT_SUBSTANTIATED: 2}
+ENQUIRY_REASONS = {
+    EnquiryOutcome.CHILD_IN_NEED: [
+        "Concerns substantiated but the family is working with us; a child in need plan will support them.",
+        "Neglect found but parents engaging well; risk managed under a child in need plan.",
+        "Injury consistent with the account after medical; support offered under a child in need plan.",
+    ],
+    EnquiryOutcome.NOT_SUBSTANTIATED: [
+        "Medical found the mark consistent with a fall; no further concerns from any agency.",
+        "The child's account was clarified at interview; concerns not substantiated.",
+        "Police and health checks found nothing to support the allegation.",
+    ],
+}
 PRE_BIRTH_TO_CONFERENCE = 0.85
 # About one unborn baby's strategy discussion for every dozen about children.
 STRATEGY_DISCUSSIONS_PER_PRE_BIRTH = 12
@@ -698,16 +713,37 @@ class _MeetingsYear:
         meeting = discussion.meeting
         if meeting.state != MeetingState.HELD or meeting.outcome not in SECTION_47_OUTCOMES:
             return
-        if self._busy(subjects, meeting.starts_at) or not self._share(("conference", to_conference), to_conference):
+        if self._busy(subjects, meeting.starts_at):
+            # The child's next conference (already arranged) takes the enquiry's findings.
+            self._conclude_without_conference(meeting)
+            return
+        if not self._share(("conference", to_conference), to_conference):
+            self._conclude_without_conference(meeting)
             return
         chain = _Chain()
         last = self._conference_after(discussion, subjects, chain)
+        if last is not None:
+            # Convening the conference is what records this (as the service does).
+            meeting.enquiry_outcome = EnquiryOutcome.CONFERENCE
         end = last.meeting.ends_at if last is not None else meeting.ends_at
         for person in subjects:
             self.busy_until[person] = (
                 datetime.datetime.max.replace(tzinfo=datetime.UTC) if person in chain.open_plans else end
             )
         self.plans += chain.plans
+
+    def _conclude_without_conference(self, meeting: Meeting) -> None:
+        """Most enquiries that lead to no conference end within a few working days; one still
+        under way (fewer than 10 working days old) is left open, so it shows as to convene."""
+        assert meeting.held_at is not None
+        concluded_at = _at(add_working_days(due_dates.london_day(meeting.held_at), self.rng.randint(5, 12)), 15)
+        if concluded_at >= self.now:
+            return
+        outcome = self._deal(ENQUIRY_ENDINGS)
+        meeting.enquiry_outcome = outcome
+        meeting.enquiry_outcome_reason = self.rng.choice(ENQUIRY_REASONS[outcome])
+        meeting.enquiry_concluded_at = concluded_at
+        meeting.enquiry_concluded_by = self.cast.users["team.manager"]
 
     def _conference_after(self, discussion: _Planned, subjects: list[int], chain: _Chain) -> _Planned | None:
         rng, cast = self.rng, self.cast

@@ -19,9 +19,11 @@ from django.db.models import Q, QuerySet
 
 from safehub.meetings.models import (
     QUORUM_AGENCIES,
+    WITHOUT_CONFERENCE,
     Agency,
     AttendanceMode,
     AttendanceStatus,
+    EnquiryOutcome,
     Invitation,
     MeetingFormat,
     PlanCategory,
@@ -485,6 +487,25 @@ class CancelForm(forms.Form):
         max_length=5000,
         help_text="Everyone invited is told the meeting is cancelled; the reason stays in SafeHub.",
         error_messages={"required": "Record why the meeting is cancelled."},
+    )
+
+
+class EnquiryOutcomeForm(forms.Form):
+    """How a section 47 enquiry ended without a conference (a conference is recorded by
+    convening it)."""
+
+    enquiry_outcome = forms.ChoiceField(
+        label="How did the enquiry end?",
+        choices=[(o.value, o.label) for o in EnquiryOutcome if o in WITHOUT_CONFERENCE],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose how the enquiry ended."},
+    )
+    enquiry_outcome_reason = forms.CharField(
+        label="Why no conference is needed",
+        widget=forms.Textarea,
+        max_length=5000,
+        help_text="The agencies' findings that led to this decision.",
+        error_messages={"required": "Record why no conference is needed."},
     )
 
 

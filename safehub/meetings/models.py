@@ -79,6 +79,20 @@ class StrategyOutcome(models.TextChoices):
 SECTION_47_OUTCOMES = frozenset({StrategyOutcome.SECTION_47_SINGLE, StrategyOutcome.SECTION_47_JOINT})
 
 
+class EnquiryOutcome(models.TextChoices):
+    """How a section 47 enquiry ended: only the first leads to an initial conference."""
+
+    CONFERENCE = "conference", "Concerns substantiated and the child is at continuing risk: initial conference"
+    CHILD_IN_NEED = (
+        "child_in_need",
+        "Concerns substantiated, no continuing risk of significant harm: child in need plan",
+    )
+    NOT_SUBSTANTIATED = "not_substantiated", "Concerns not substantiated"
+
+
+WITHOUT_CONFERENCE = frozenset({EnquiryOutcome.CHILD_IN_NEED, EnquiryOutcome.NOT_SUBSTANTIATED})
+
+
 class PlanCategory(models.TextChoices):
     PHYSICAL = "physical", "Physical abuse"
     EMOTIONAL = "emotional", "Emotional abuse"
@@ -139,6 +153,11 @@ class Meeting(models.Model):
     outcome = models.CharField(max_length=30, choices=StrategyOutcome.choices, blank=True)
     information_shared = models.TextField(blank=True)
     minutes = models.TextField(blank=True)
+    # A strategy discussion's section 47 enquiry, once it has ended.
+    enquiry_outcome = models.CharField(max_length=20, choices=EnquiryOutcome.choices, blank=True)
+    enquiry_outcome_reason = models.TextField(blank=True)
+    enquiry_concluded_at = models.DateTimeField(null=True, blank=True)
+    enquiry_concluded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     # Conferences.
     plan_decision = models.BooleanField(null=True, blank=True, help_text="Child protection plan: yes or no.")
     plan_category = models.CharField(max_length=20, choices=PlanCategory.choices, blank=True)

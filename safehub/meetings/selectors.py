@@ -18,6 +18,7 @@ from safehub.audit.services import record
 from safehub.hub.models import Contact, ContactState, Decision
 from safehub.meetings import due_dates
 from safehub.meetings.models import (
+    WITHOUT_CONFERENCE,
     Agency,
     ChildProtectionPlan,
     Invitation,
@@ -143,9 +144,8 @@ def meetings_to_convene(*, user: User) -> list[DueMeeting]:
         )
     followed = Meeting.objects.filter(previous=OuterRef("pk")).exclude(state=MeetingState.CANCELLED)
     held = policy.managed_meetings(user).filter(state=MeetingState.HELD)
-    for sd in held.filter(kind=MeetingKind.STRATEGY_DISCUSSION, outcome__in=["s47_single", "s47_joint"]).exclude(
-        Exists(followed)
-    )[:200]:
+    enquiries = held.filter(kind=MeetingKind.STRATEGY_DISCUSSION, outcome__in=["s47_single", "s47_joint"])
+    for sd in enquiries.exclude(Exists(followed)).exclude(enquiry_outcome__in=WITHOUT_CONFERENCE)[:200]:
         unborn_due = _pre_birth_due(sd)
         if unborn_due is not None:
             due.append(DueMeeting(MeetingKind.PRE_BIRTH_CONFERENCE, sd.reference, unborn_due, previous=sd))

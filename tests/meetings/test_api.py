@@ -745,3 +745,26 @@ def test_the_openapi_schema_builds_and_lists_the_meetings_endpoints(world):
         assert path in paths, path
     assert "text/calendar" in paths["/api/v1/meetings/{id}/calendar.ics"]["get"]["responses"]["200"]["content"]
     assert "404" in paths["/api/v1/invitations/{id}/respond/"]["post"]["responses"]
+
+
+def test_an_enquiry_that_ended_without_a_conference_is_recorded_through_the_api(world):
+    meeting = convene_strategy_discussion(world)
+    with _started(meeting):
+        _record_everyone(world, meeting)
+        recording.record_strategy_outcome(
+            meeting=meeting, by=world.manager, outcome="s47_joint", minutes="Joint enquiry agreed."
+        )
+    url = f"/api/v1/meetings/{meeting.pk}/enquiry-outcome/"
+    refused = api_as(world.manager).post(url, {"outcome": "child_in_need"}, format="json")
+    assert refused.status_code == 400
+    assert "reason" in refused.json()["error"]["fields"]
+    assert (
+        api_as(world.officer).post(url, {"outcome": "child_in_need", "reason": "x"}, format="json").status_code == 403
+    )
+    response = api_as(world.manager).post(
+        url, {"outcome": "child_in_need", "reason": "Support under a child in need plan."}, format="json"
+    )
+    assert response.status_code == 200
+    assert response.json()["enquiry_outcome"] == "child_in_need"
+    due = api_as(world.manager).get("/api/v1/meetings/due/").json()
+    assert meeting.reference not in str(due)

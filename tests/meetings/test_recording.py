@@ -10,10 +10,12 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
 from safehub.access import policy
+from safehub.meetings import selectors
 from safehub.meetings.models import (
     Agency,
     AttendanceStatus,
     ChildProtectionPlan,
+    EnquiryOutcome,
     Invitation,
     Meeting,
     MeetingFormat,
@@ -316,3 +318,36 @@ def test_a_pre_birth_conference_is_due_by_week_34_and_the_plan_moves_to_the_chil
     assert plan.person == baby
     assert plan.transferred_from == unborn
     assert not ChildProtectionPlan.objects.filter(person=unborn).exists()
+
+
+def test_an_enquiry_that_ended_without_a_conference_is_no_longer_due_one(world):
+    discussion = _held_discussion(world, london(2026, 12, 10, 11, 0))
+    assert recording.initial_conference_due(discussion) is not None
+    with time_machine.travel(london(2026, 12, 18, 10, 0), tick=False):
+        with pytest.raises(ValidationError) as error:
+            recording.record_enquiry_outcome(
+                meeting=discussion, by=world.practitioner, outcome=EnquiryOutcome.NOT_SUBSTANTIATED, reason=" "
+            )
+        assert "enquiry_outcome_reason" in error.value.message_dict
+        recording.record_enquiry_outcome(
+            meeting=discussion,
+            by=world.practitioner,
+            outcome=EnquiryOutcome.CHILD_IN_NEED,
+            reason="Injury explained; family accepts support under a child in need plan.",
+        )
+    discussion.refresh_from_db()
+    assert recording.initial_conference_due(discussion) is None
+    assert not [d for d in selectors.meetings_to_convene(user=world.practitioner) if d.previous == discussion]
+    with pytest.raises(ValidationError):
+        _conference(world, discussion, starts_at=london(2027, 1, 4, 10, 0))
+
+
+def test_convening_the_conference_records_that_the_enquiry_led_to_one(world):
+    discussion = _held_discussion(world, london(2026, 12, 10, 11, 0))
+    _conference(world, discussion, starts_at=london(2027, 1, 4, 10, 0))
+    discussion.refresh_from_db()
+    assert discussion.enquiry_outcome == EnquiryOutcome.CONFERENCE
+    with pytest.raises(ValidationError):
+        recording.record_enquiry_outcome(
+            meeting=discussion, by=world.practitioner, outcome=EnquiryOutcome.NOT_SUBSTANTIATED, reason="No."
+        )

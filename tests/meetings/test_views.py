@@ -846,3 +846,44 @@ def test_a_convenor_is_offered_to_convene_from_the_childs_record(decided, client
     with time_machine.travel(BEFORE_START, tick=False):
         response = _page(client, decided.practitioner, decided.child.get_absolute_url())
     assert reverse("meetings:convene-person", args=[decided.child.pk]) in response.content.decode()
+
+
+def _held_section_47(world) -> Meeting:
+    meeting = _meeting(world)
+    with time_machine.travel(AFTER_START, tick=False):
+        _attend_everyone(meeting, world.manager)
+        recording.record_strategy_outcome(
+            meeting=meeting, by=world.manager, outcome=StrategyOutcome.SECTION_47_JOINT, minutes="Joint s47."
+        )
+    return meeting
+
+
+def test_an_enquiry_that_ended_without_a_conference_is_recorded_and_no_longer_to_convene(decided, client):
+    meeting = _held_section_47(decided)
+    with time_machine.travel(london(2026, 12, 4, 10, 0), tick=False):
+        page = _text(_page(client, decided.practitioner, reverse("meetings:meeting", args=[meeting.pk])))
+        assert "The enquiry ended without a conference" in page
+        url = reverse("meetings:enquiry-outcome", args=[meeting.pk])
+        refused = client.post(url, {"enquiry_outcome": "not_substantiated"})
+        assert "Record why no conference is needed." in _text(refused)
+        response = client.post(
+            url, {"enquiry_outcome": "not_substantiated", "enquiry_outcome_reason": "Bruise explained by a fall."}
+        )
+        assert response.status_code == 302
+        page = _text(client.get(reverse("meetings:meeting", args=[meeting.pk])))
+        listing = _text(client.get(reverse("meetings:list")))
+    meeting.refresh_from_db()
+    assert meeting.enquiry_outcome == "not_substantiated"
+    assert "Concerns not substantiated" in page
+    assert "Initial child protection conference due by" not in page
+    assert meeting.reference not in listing.split("To convene")[-1].split("Waiting")[0]
+
+
+def test_an_invitee_cannot_record_the_enquiry_outcome(decided, client):
+    meeting = _held_section_47(decided)
+    client.force_login(decided.officer)
+    response = client.post(
+        reverse("meetings:enquiry-outcome", args=[meeting.pk]),
+        {"enquiry_outcome": "not_substantiated", "enquiry_outcome_reason": "No."},
+    )
+    assert response.status_code == 403

@@ -41,8 +41,10 @@ from safehub.meetings.models import (
     CONFERENCE_KINDS,
     QUORUM_AGENCIES,
     REFERENCE_PREFIXES,
+    WITHOUT_CONFERENCE,
     Agency,
     AttendanceMode,
+    EnquiryOutcome,
     Invitation,
     Meeting,
     MeetingFormat,
@@ -550,6 +552,13 @@ def convene(
         and (contact.state != ContactState.DECIDED or contact.decision != Decision.STRATEGY_DISCUSSION)
     ):
         raise ValidationError("This contact was not decided for a strategy discussion.")
+    if previous is not None and previous.enquiry_outcome in WITHOUT_CONFERENCE and kind in CONFERENCE_KINDS:
+        raise ValidationError(
+            {
+                "previous": "The section 47 enquiry ended without a conference: "
+                f"{previous.get_enquiry_outcome_display().lower()}."
+            }
+        )
     if previous is not None and previous.kind not in _PREVIOUS_KINDS[MeetingKind(kind)]:
         raise ValidationError({"previous": _NEEDS_PREVIOUS.get(MeetingKind(kind), "This meeting follows no other.")})
     if not has_capability(chair, Capability.CHAIR_MEETINGS):
@@ -581,6 +590,11 @@ def convene(
     meeting.reference = "pending"
     meeting.full_clean(exclude=["reference"])
     _allocate_reference_and_save(meeting)
+    if previous is not None and kind in {MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE}:
+        # The enquiry has led to a conference.
+        Meeting.objects.filter(pk=previous.pk, enquiry_outcome="").update(
+            enquiry_outcome=EnquiryOutcome.CONFERENCE, enquiry_concluded_at=now, enquiry_concluded_by=by
+        )
     meeting.subjects.set(subjects)
     if invitations is None:
         invitations = default_invitations(

@@ -20,12 +20,15 @@ from safehub.access import policy
 from safehub.audit.services import record
 from safehub.meetings import due_dates
 from safehub.meetings.models import (
+    CONFERENCE_KINDS,
     PRESENT_STATUSES,
     QUORUM_AGENCIES,
+    WITHOUT_CONFERENCE,
     Agency,
     Attendance,
     AttendanceStatus,
     ChildProtectionPlan,
+    EnquiryOutcome,
     Invitation,
     Meeting,
     MeetingAction,
@@ -306,10 +309,55 @@ def record_strategy_outcome(
 
 
 def initial_conference_due(meeting: Meeting) -> datetime.datetime | None:
-    """For a strategy discussion that started a section 47 enquiry: when its initial conference is due."""
+    """For a strategy discussion that started a section 47 enquiry: when its initial conference
+    is due, unless the enquiry ended without one."""
     if meeting.kind != MeetingKind.STRATEGY_DISCUSSION or not meeting.section_47_started:
         return None
+    if meeting.enquiry_outcome in WITHOUT_CONFERENCE:
+        return None
     return due_dates.initial_conference_due(meeting.starts_at)
+
+
+NOT_AN_ENQUIRY = "Only a strategy discussion that started a section 47 enquiry has an enquiry outcome."
+
+
+@transaction.atomic
+def record_enquiry_outcome(*, meeting: Meeting, by: User, outcome: str, reason: str) -> Meeting:
+    """How the section 47 enquiry the discussion started ended. If it ended without a
+    conference (a child in need plan, or concerns not substantiated), the reason is kept and
+    the initial conference is no longer due."""
+    _require(policy.can(by, "manage", meeting), NOT_THE_CHAIR)
+    meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+    if meeting.kind != MeetingKind.STRATEGY_DISCUSSION or meeting.state != MeetingState.HELD:
+        raise ValidationError(NOT_AN_ENQUIRY)
+    if not meeting.section_47_started:
+        raise ValidationError(NOT_AN_ENQUIRY)
+    if outcome not in EnquiryOutcome.values:
+        raise ValidationError({"enquiry_outcome": "Choose how the enquiry ended."})
+    if meeting.followed_by.exclude(state=MeetingState.CANCELLED).filter(kind__in=CONFERENCE_KINDS).exists():
+        raise ValidationError("An initial conference has already been arranged for this enquiry.")
+    if outcome in WITHOUT_CONFERENCE and not reason.strip():
+        raise ValidationError({"enquiry_outcome_reason": "Record why no conference is needed."})
+    now = timezone.now()
+    meeting.enquiry_outcome, meeting.enquiry_outcome_reason = outcome, reason.strip()
+    meeting.enquiry_concluded_at, meeting.enquiry_concluded_by = now, by
+    meeting.full_clean()
+    meeting.save()
+    record(
+        action="meeting.enquiry_concluded",
+        actor=by,
+        target=meeting,
+        purpose="section 47 enquiry",
+        detail={"outcome": outcome},
+    )
+    _chronology(
+        meeting,
+        summary=f"Section 47 enquiry from {meeting.title} ended: {meeting.get_enquiry_outcome_display()}.",
+        by=by,
+        at=now,
+        category="section_47",
+    )
+    return meeting
 
 
 # Conferences --------------------------------------------------------------------------------

@@ -362,6 +362,28 @@ def cancel(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "meetings/cancel.html", {"form": form, "meeting": found})
 
 
+@login_required
+def enquiry_outcome(request: HttpRequest, pk: int) -> HttpResponse:
+    """Record that the section 47 enquiry a strategy discussion started ended without a conference."""
+    user = _user(request)
+    found = _managed(user, pk)
+    form = forms.EnquiryOutcomeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            recording.record_enquiry_outcome(
+                meeting=found,
+                by=user,
+                outcome=form.cleaned_data["enquiry_outcome"],
+                reason=form.cleaned_data["enquiry_outcome_reason"],
+            )
+        except ValidationError as error:
+            forms.apply_service_error(form, error)
+        else:
+            messages.success(request, "The enquiry's outcome is recorded. No initial conference is due.")
+            return redirect("meetings:meeting", pk=found.pk)
+    return render(request, "meetings/enquiry_outcome.html", {"form": form, "meeting": found})
+
+
 # Convening ------------------------------------------------------------------------------------
 
 
@@ -582,6 +604,7 @@ urlpatterns = [
     path("<int:pk>/change/", reschedule, name="reschedule"),
     path("<int:pk>/invite/", invite, name="invite"),
     path("<int:pk>/cancel/", cancel, name="cancel"),
+    path("<int:pk>/enquiry-outcome/", enquiry_outcome, name="enquiry-outcome"),
     path("invitations/<int:pk>/respond/", respond, name="respond"),
     path("invitations/<int:pk>/withdraw/", withdraw, name="withdraw"),
     path("convene/contact/<int:pk>/", convene_from_contact, name="convene-contact"),
