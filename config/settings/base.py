@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "safehub.notifications",
     "safehub.hub",
     "safehub.meetings",
+    "safehub.encompass",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",

@@ -715,7 +715,9 @@ def respond(
     instead). Accepting a team's invitation makes it yours; your colleagues' calendars are
     cleared. A deputy with a SafeHub account is sent an invitation of their own."""
     _require(policy.can(by, "respond", invitation), NOT_YOUR_INVITATION)
-    invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting", "team").get(pk=invitation.pk)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("meeting", "team").get(pk=invitation.pk)
+    )
     meeting = invitation.meeting
     if meeting.state != MeetingState.SCHEDULED:
         raise ValidationError(NOT_SCHEDULED)
