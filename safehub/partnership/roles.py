@@ -132,6 +132,9 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     # school, and phones schools that have not acknowledged theirs.
     Role.ENCOMPASS_COORDINATOR: frozenset(
         {
+            # The records of children notified to the council (a legitimate relationship each).
+            Capability.VIEW_PERSON,
+            Capability.VIEW_RELATED_PEOPLE,
             Capability.VIEW_DIRECTORY,
             Capability.VIEW_CALENDARS,
             Capability.RECEIVE_ENCOMPASS,

@@ -47,7 +47,9 @@ def build_encompass_world() -> SimpleNamespace:
         TermDate.objects.create(local_authority=council, name=name, start_date=start, end_date=end)
     partnership = council.partnership
     force = OrganisationFactory(kind=OrganisationKind.POLICE_FORCE, name="Millbrook Police", partnership=partnership)
-    school = SchoolFactory(name="Millbrook Primary School", urn=993100, local_authority=council, partnership=partnership)
+    school = SchoolFactory(
+        name="Millbrook Primary School", urn=993100, local_authority=council, partnership=partnership
+    )
     nursery = OrganisationFactory(
         kind=OrganisationKind.EARLY_YEARS, name="Little Acorns Nursery", partnership=partnership
     )

@@ -5,17 +5,18 @@ INSET days and the clocks changing are all respected."""
 import datetime
 
 import pytest
+import time_machine
 
 from safehub.encompass.models import Notice
 from safehub.timescales.models import SchoolClosure
 from tests.encompass.conftest import london, record
-import time_machine
 
 pytestmark = pytest.mark.django_db
 
 
 def travel(moment):
     return time_machine.travel(moment, tick=False)
+
 
 CASES = [
     # (incident recorded at, notice due at, why)
