@@ -1,12 +1,7 @@
-"""Operation Encompass pages."""
+"""Operation Encompass pages. Each views module owns its part of the URL map."""
 
-from django.urls import path
-
-from safehub.encompass import views
+from safehub.encompass.views import measures, police, school
 
 app_name = "encompass"
 
-urlpatterns = [
-    path("notices/<int:pk>/", views.notice, name="notice"),
-    path("incidents/<int:pk>/", views.incident, name="incident"),
-]
+urlpatterns = [*police.urlpatterns, *school.urlpatterns, *measures.urlpatterns]
