@@ -88,7 +88,10 @@ _PRACTITIONER = {
 # Seeing every record, the hub also finds the duplicates and merges them.
 _FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE, Capability.MERGE_PEOPLE}
 _CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES, Capability.CONVENE_MEETINGS}
-_POLICE = {Capability.VIEW_POLICE_REFERENCES, Capability.RECORD_INCIDENT}
+_POLICE = {Capability.VIEW_POLICE_REFERENCES}
+# Only the force's own people record domestic abuse incidents (the hub reads police
+# references but records no incident, so this is not part of _POLICE).
+_RECORDS_INCIDENTS = {Capability.RECORD_INCIDENT}
 # Agencies' practitioners check their own records when the hub asks (the hub itself does not).
 _ANSWERS_CHECKS = {Capability.ANSWER_RESEARCH}
 
@@ -108,8 +111,10 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.OVERRIDE_QUORUM,
         }
     ),
-    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS),
-    Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS | {Capability.VIEW_PERFORMANCE}),
+    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS),
+    Role.POLICE_SUPERVISOR: frozenset(
+        _PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS | {Capability.VIEW_PERFORMANCE}
+    ),
     Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER | _ANSWERS_CHECKS),
     # A school's lead sees the children on its own roll, never a partnership-wide search.
     Role.DESIGNATED_SAFEGUARDING_LEAD: frozenset(
