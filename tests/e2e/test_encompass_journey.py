@@ -1,5 +1,5 @@
-"""Operation Encompass in the browser: the police record a domestic abuse incident on the
-Friday evening before half-term; the school's Key Adult is emailed (no personal data) and
+"""Operation Encompass in the browser: a police officer records a domestic abuse incident on
+the police form on the Friday evening before half-term; the school's Key Adult is emailed (no personal data) and
 finds the notice in SafeHub, due at the start of the first school day after half-term, the
 Monday (after the clocks went back); they open it, acknowledge it with the support the school
 will give, and the partnership analyst sees it counted as delivered on time. When a school has
@@ -40,6 +40,9 @@ MONDAY_BEFORE_SCHOOL = london(2026, 11, 2, 8, 30)
 MONDAY_AFTER_TEN = london(2026, 11, 2, 10, 15)
 DUE = "08:45 on Monday 2 November 2026"
 ADDRESS = "7 Linden Close, Millbrook"
+POLICE_REFERENCE = "MP/23102026/0457"
+CIRCUMSTANCES = "An argument between the adults became physical; a neighbour called the police."
+ACTIONS = "Perpetrator arrested; victim given refuge details."
 VOICE = "Told the officer she heard shouting and went to her room."
 SUPPORT = "Check-in with the class teacher at registration; time with the learning mentor this week."
 SCHOOL_PHONE = "01632 960 123"
@@ -58,16 +61,16 @@ def world(transactional_db):
 
 
 def _record_friday_incident(w: SimpleNamespace) -> Notice:
-    """The police record the incident through the service, as the form and the API do."""
+    """The same incident recorded through the service (as the form and the API do)."""
     with time_machine.travel(RECORDED, tick=False), transaction.atomic():
         incident, created = record_incident(
             incident=IncidentInput(
-                police_reference="MP/23102026/0457",
+                police_reference=POLICE_REFERENCE,
                 occurred_at=FRIDAY_EVENING,
                 local_authority=w.council,
                 location=ADDRESS,
                 location_kind=LocationKind.HOME,
-                circumstances="An argument between the adults became physical; a neighbour called the police.",
+                circumstances=CIRCUMSTANCES,
                 adults=[
                     AdultInput(role=AdultRole.VICTIM, given_names="Sarah", family_name="Hartley"),
                     AdultInput(role=AdultRole.PERPETRATOR, given_names="Mark", family_name="Hartley"),
@@ -81,7 +84,7 @@ def _record_friday_incident(w: SimpleNamespace) -> Notice:
                         present=True,
                         whereabouts="In her bedroom",
                         voice_of_child=VOICE,
-                        actions_taken="Perpetrator arrested; victim given refuge details.",
+                        actions_taken=ACTIONS,
                     )
                 ],
             ),
@@ -89,6 +92,46 @@ def _record_friday_incident(w: SimpleNamespace) -> Notice:
         )
     assert created
     return Notice.objects.get(incident=incident)
+
+
+def _record_through_the_police_form(page: Page, w: SimpleNamespace) -> Notice:
+    """The officer records the incident on the police form that Friday evening."""
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Domestic abuse incidents").click()
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Record an incident").click()
+    page.get_by_label("Police reference").fill(POLICE_REFERENCE)
+    occurred = page.get_by_role("group", name="Date of the incident")
+    occurred.get_by_label("Day").fill("23")
+    occurred.get_by_label("Month").fill("10")
+    occurred.get_by_label("Year").fill("2026")
+    page.get_by_label("Time of the incident").fill("18:55")
+    page.get_by_label("Council area").select_option(label=w.council.name)
+    page.get_by_label("Where it happened").fill(ADDRESS)
+    page.get_by_label("At the child's home").check()
+    page.get_by_label("Circumstances").fill(CIRCUMSTANCES)
+    for number, (role, given_names) in enumerate((("Victim", "Sarah"), ("Alleged perpetrator", "Mark")), start=1):
+        adult = page.locator(f"#adult-{number}")
+        adult.get_by_label("Their part in the incident").select_option(label=role)
+        adult.get_by_label("Given names").fill(given_names)
+        adult.get_by_label("Family name").fill("Hartley")
+    child = page.locator("#child-1")
+    child.get_by_label("Given names").fill("Amelia")
+    child.get_by_label("Family name").fill("Hartley")
+    born = child.get_by_role("group", name="Date of birth")
+    born.get_by_label("Day").fill(str(w.child.date_of_birth.day))
+    born.get_by_label("Month").fill(str(w.child.date_of_birth.month))
+    born.get_by_label("Year").fill(str(w.child.date_of_birth.year))
+    child.get_by_label("NHS number (optional)").fill(w.nhs_number)
+    child.get_by_role("group", name="Was the child present?").get_by_label("Yes").check()
+    child.get_by_label("Where was the child?").fill("In her bedroom")
+    child.get_by_label("Voice of the child").fill(VOICE)
+    child.get_by_label("Actions taken").fill(ACTIONS)
+    assert_no_axe_violations(page)
+    page.get_by_role("button", name="Record the incident and notify the schools").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Incident recorded")
+    expect(page.locator("main")).to_contain_text(DUE.replace("08:45", "before 08:45"))
+    assert_no_axe_violations(page)
+    return Notice.objects.get(incident__police_reference=POLICE_REFERENCE)
 
 
 def _sign_in_from_the_email(page: Page, link: str, user) -> None:
@@ -107,9 +150,13 @@ def _sign_in_from_the_email(page: Page, link: str, user) -> None:
 def test_a_friday_evening_incident_before_half_term_reaches_the_school_on_time_and_is_acknowledged_and_counted(
     page: Page, world, sign_in_as, local_smtp
 ):
-    notice = _record_friday_incident(world)
+    with time_machine.travel(RECORDED, tick=True):
+        sign_in_as(world.officer)
+        notice = _record_through_the_police_form(page, world)
     assert notice.organisation == world.school
     assert notice.due_at == london(2026, 11, 2, 8, 45)
+    assert notice.child.person == world.child
+    page.context.clear_cookies()
 
     # The email leaves with the dispatcher's next run that evening, holding only the reference.
     with time_machine.travel(london(2026, 10, 23, 19, 41), tick=False):
@@ -145,9 +192,9 @@ def test_a_friday_evening_incident_before_half_term_reaches_the_school_on_time_a
         expect(page.get_by_role("heading", level=1)).to_have_text(f"Notice {notice.reference}")
         main = page.locator("main")
         expect(main).to_contain_text(DUE)
-        expect(main).to_contain_text("19:40 on Friday 23 October 2026")
+        expect(main).to_contain_text("on Friday 23 October 2026")  # received (the inbox row, at once)
         expect(main).to_contain_text("18:55 on Friday 23 October 2026")
-        expect(main).to_contain_text("MP/23102026/0457")
+        expect(main).to_contain_text(POLICE_REFERENCE)
         expect(main).to_contain_text(VOICE)
         expect(main).to_contain_text("Yes: In her bedroom")
         for hidden in ("Linden", "Sarah", "Mark"):
