@@ -218,6 +218,9 @@ SPECTACULAR_SETTINGS = {
         "OrganisationKindEnum": "safehub.partnership.models.OrganisationKind",
         "PersonKindEnum": "safehub.people.models.PersonKind",
         "NameKindEnum": "safehub.people.models.NameKind",
+        # Two choice sets share the field name "role": the hub's subjects keep the name they had.
+        "RoleEnum": "safehub.hub.models.SubjectRole",
+        "AdultRoleEnum": "safehub.encompass.models.AdultRole",
     },
 }
 
