@@ -1,7 +1,7 @@
 """Operation Encompass in the browser: a police officer records a domestic abuse incident on
-the police form on the Friday evening before half-term; the school's Key Adult is emailed (no personal data) and
-finds the notice in SafeHub, due at the start of the first school day after half-term, the
-Monday (after the clocks went back); they open it, acknowledge it with the support the school
+the police form on the Friday evening before half-term; the school's Key Adult is emailed (no
+personal data) and finds the notice in SafeHub, due at the start of the first school day after
+half-term, the Monday (after the clocks went back); they open it, acknowledge it with the support the school
 will give, and the partnership analyst sees it counted as delivered on time. When a school has
 not acknowledged by 10:00, the council's coordinator sees it to chase, with the school's phone.
 Every page is checked with axe.
@@ -224,6 +224,7 @@ def test_a_friday_evening_incident_before_half_term_reaches_the_school_on_time_a
     assert notice.delivered_at is not None
     assert notice.delivered_at <= notice.due_at
     assert notice.acknowledged_by == world.key_adult
+    assert notice.acknowledged_at is not None
     assert notice.acknowledged_at <= notice.acknowledge_by
 
     # The partnership analyst sees it counted as delivered before the school day started.
