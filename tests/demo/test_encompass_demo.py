@@ -9,6 +9,7 @@ from collections import Counter
 
 import pytest
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from safehub.access import policy
@@ -263,3 +264,30 @@ def test_the_same_seed_gives_the_same_incidents_and_notices():
         again = _digest()
         transaction.set_rollback(True)
     assert again == before
+
+
+def test_the_demo_dsl_sees_last_nights_notice_on_their_notices_page_and_can_open_it(client):
+    dsl = User.objects.get(username="school.dsl")
+    notice = selectors.awaiting_acknowledgement(user=dsl).order_by("-created_at").first()
+    assert notice is not None
+    client.force_login(dsl)
+    assert notice.reference in client.get(reverse("encompass:notices")).content.decode()
+    assert client.get(notice.get_absolute_url()).status_code == 200
+
+
+def test_the_coordinator_sees_the_notice_to_chase_on_their_notices_page_and_the_figures(client):
+    coordinator = User.objects.get(username="encompass.coordinator")
+    notice = selectors.chase_list(user=coordinator).order_by("-due_at").first()
+    assert notice is not None
+    client.force_login(coordinator)
+    assert notice.reference in client.get(reverse("encompass:notices")).content.decode()
+    assert client.get(notice.get_absolute_url()).status_code == 200
+    assert client.get(reverse("encompass:performance")).status_code == 200
+
+
+def test_the_officer_sees_the_forces_incidents_and_can_open_the_corrected_one(client):
+    officer = User.objects.get(username="police.officer")
+    corrected = Incident.objects.get(version=2)
+    client.force_login(officer)
+    assert corrected.reference in client.get(reverse("encompass:incidents")).content.decode()
+    assert client.get(corrected.get_absolute_url()).status_code == 200
