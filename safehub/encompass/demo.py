@@ -237,7 +237,7 @@ def _age_on(dob: datetime.date, day: datetime.date) -> int:
     return day.year - dob.year - ((day.month, day.day) < (dob.month, dob.day))
 
 
-@dataclass
+@dataclass(slots=True)
 class _Person:
     given_names: str
     family_name: str
