@@ -45,6 +45,7 @@ from safehub.encompass.services.incidents import (
     SOURCE_TYPE,
     Route,
     acknowledge_by,
+    chase_time,
     education_team,
     notice_due,
 )
@@ -667,7 +668,7 @@ class _EncompassYear:
         planned = _Planned(incident, adults, children, [])
         for row in children:
             route = world.route(row.person_id, on=day, council=council)
-            due_at = self._due(route, max(recorded, occurred))
+            due_at = self._due(route, occurred)
             notice = Notice(
                 recipient_kind=route.recipient_kind,
                 organisation=route.organisation,
@@ -675,7 +676,7 @@ class _EncompassYear:
                 no_school_reason=route.no_school_reason,
                 created_at=recorded,
                 due_at=due_at,
-                acknowledge_by=self._chase_time(due_at),
+                acknowledge_by=self._chase_time(route, due_at, recorded),
                 version_notified=1,
             )
             planned.notices.append(notice)
@@ -778,7 +779,7 @@ class _EncompassYear:
         while day >= self.window[0]:
             if calendar.is_school_day(day):
                 start = datetime.datetime.combine(day, school.school_day_starts, tzinfo=LONDON)
-                if self._chase_time(start) <= self.now - datetime.timedelta(minutes=5):
+                if acknowledge_by(start) <= self.now - datetime.timedelta(minutes=5):
                     return start
             day -= datetime.timedelta(days=1)
         raise ValueError(f"No school day is known for {school.name} in the last year.")
@@ -807,7 +808,12 @@ class _EncompassYear:
             day += datetime.timedelta(days=1)
         return next_school_day_start(school, after)
 
-    def _chase_time(self, due_at: datetime.datetime) -> datetime.datetime:
+    def _chase_time(
+        self, route: Route, due_at: datetime.datetime, delivered_at: datetime.datetime | None = None
+    ) -> datetime.datetime:
+        """`chase_time`: cached for the usual case, a notice delivered in time."""
+        if delivered_at is not None and delivered_at > due_at:
+            return chase_time(route, due_at=due_at, delivered_at=delivered_at)
         if due_at not in self.chase_times:
             self.chase_times[due_at] = acknowledge_by(due_at)
         return self.chase_times[due_at]

@@ -18,7 +18,13 @@ from safehub.demo import seed as demo
 from safehub.encompass import selectors
 from safehub.encompass.demo import MIN_INCIDENTS, seed_encompass_demo
 from safehub.encompass.models import Incident, NoSchoolReason, Notice, RecipientKind
-from safehub.encompass.services.incidents import Route, acknowledge_by, education_team, notice_due, route_child
+from safehub.encompass.services.incidents import (
+    Route,
+    chase_time,
+    education_team,
+    notice_due,
+    route_child,
+)
 from safehub.notifications.models import Channel, Notification, State
 from safehub.partnership.models import OrganisationKind, User
 from safehub.partnership.roles import Role
@@ -85,8 +91,8 @@ def test_every_notice_is_due_when_the_service_says_and_chased_at_its_acknowledge
     for notice in _notices():
         route = Route(notice.recipient_kind, notice.organisation, notice.team, notice.no_school_reason)
         incident = notice.incident
-        assert notice.due_at == notice_due(route, max(incident.recorded_at, incident.occurred_at)), notice.reference
-        assert notice.acknowledge_by == acknowledge_by(notice.due_at)
+        assert notice.due_at == notice_due(route, incident.occurred_at), notice.reference
+        assert notice.acknowledge_by == chase_time(route, due_at=notice.due_at, delivered_at=notice.created_at)
         assert notice.created_at == incident.recorded_at
 
 

@@ -21,7 +21,7 @@ def travel(moment):
 CASES = [
     # (incident recorded at, notice due at, why)
     (london(2026, 11, 25, 7, 59), london(2026, 11, 25, 8, 45), "early on a school day: that same morning"),
-    (london(2026, 11, 25, 8, 45), london(2026, 11, 26, 8, 45), "at the start: the next school day"),
+    (london(2026, 11, 25, 9, 15), london(2026, 11, 26, 8, 45), "after the start: the next school day"),
     (london(2026, 11, 27, 19, 0), london(2026, 11, 30, 8, 45), "Friday evening: Monday"),
     (london(2026, 10, 23, 19, 0), london(2026, 11, 2, 8, 45), "Friday before half-term, clocks go back: after it"),
     (london(2026, 12, 18, 20, 0), london(2027, 1, 5, 8, 45), "last day of the autumn term: after Christmas"),
@@ -57,11 +57,21 @@ def test_a_school_that_starts_earlier_is_due_earlier(world):
     assert Notice.objects.get(incident=incident).due_at == london(2026, 11, 25, 8, 30)
 
 
-def test_an_incident_recorded_late_is_due_from_when_it_was_recorded(world):
+def test_an_incident_recorded_after_the_school_day_started_is_delivered_late_and_chased_an_hour_later(world):
     with travel(london(2026, 11, 30, 9, 30)):
         incident = record(world, occurred_at=london(2026, 11, 27, 22, 0))
     notice = Notice.objects.get(incident=incident)
-    assert notice.due_at == london(2026, 12, 1, 8, 45)
+    assert notice.due_at == london(2026, 11, 30, 8, 45)
+    assert notice.delivered_on_time is False
+    assert notice.acknowledge_by == london(2026, 11, 30, 10, 30)
+
+
+def test_a_late_incident_recorded_in_the_evening_is_chased_the_next_school_day(world):
+    with travel(london(2026, 11, 30, 18, 0)):
+        incident = record(world, occurred_at=london(2026, 11, 29, 23, 0))
+    notice = Notice.objects.get(incident=incident)
+    assert notice.due_at == london(2026, 11, 30, 8, 45)
+    assert notice.acknowledge_by == london(2026, 12, 1, 10, 0)
 
 
 def test_the_acknowledgement_is_chased_at_ten_on_the_day_it_was_due(world):

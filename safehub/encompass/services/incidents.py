@@ -13,11 +13,13 @@ Routing a child (`route_child`):
   Safeguarding", else its duty team), with the reason: not matched, not on any roll, or at a
   setting outside the scheme.
 
-The notice is due at the start of the school's next school day after the incident was
-recorded (`next_school_day_start`: weekends, bank holidays, holidays and INSET days
-respected); notices to the council are due at the start of its next working day (08:45 by
-default). Delivery is immediate: the inbox row is written with the incident, and the email
-(no personal data) leaves with the next dispatcher run, every minute.
+The notice is due at the start of the school's next school day after the incident happened
+(`next_school_day_start`: weekends, bank holidays, holidays and INSET days respected), so an
+incident the force records late is delivered late, and counted so; notices to the council
+are due at the start of its next working day (08:45 by default). Delivery is immediate: the
+inbox row is written with the incident, and the email (no personal data) leaves with the next
+dispatcher run, every minute. A notice that arrives late is chased an hour after it arrived
+(or, after 15:00, on the next school day): `chase_time`.
 
 A correction raises the incident's version; every child already notified gets an update
 (kind "encompass.updated"), never a second first notice.
@@ -227,6 +229,22 @@ def acknowledge_by(due_at: datetime.datetime) -> datetime.datetime:
     return max(chase, local + datetime.timedelta(hours=1))
 
 
+# A notice delivered late after this time of a working day is chased the next school day.
+LATEST_SAME_DAY_CHASE = datetime.time(15, 0)
+
+
+def chase_time(route: Route, *, due_at: datetime.datetime, delivered_at: datetime.datetime) -> datetime.datetime:
+    """When an unacknowledged notice is chased: by `acknowledge_by(due_at)` if it was delivered
+    in time; if it arrived late (the incident was recorded after the school day it was due by
+    had started), an hour after it arrived during a school day, else on the next school day."""
+    if delivered_at <= due_at:
+        return acknowledge_by(due_at)
+    local = delivered_at.astimezone(LONDON)
+    if is_working_day(local.date()) and local.time() < LATEST_SAME_DAY_CHASE:
+        return acknowledge_by(delivered_at)
+    return acknowledge_by(notice_due(route, delivered_at))
+
+
 def key_adults(notice: Notice) -> list[User]:
     """Who receives the notice: the school's designated safeguarding leads (its Key Adults),
     or the members of the council's education team who may receive notices."""
@@ -397,7 +415,8 @@ def _add_child(incident: Incident, given: ChildInput, *, number: int, on_behalf_
     child.full_clean()
     child.save()
     route = route_child(person, on=incident.occurred_at.astimezone(LONDON).date(), council=incident.local_authority)
-    due_at = notice_due(route, max(incident.recorded_at, incident.occurred_at))
+    # The practice standard runs from the incident: one recorded late is delivered late.
+    due_at = notice_due(route, incident.occurred_at)
     notice = Notice(
         reference=f"{incident.reference}-{number}",
         incident=incident,
@@ -408,7 +427,7 @@ def _add_child(incident: Incident, given: ChildInput, *, number: int, on_behalf_
         no_school_reason=route.no_school_reason,
         created_at=now,
         due_at=due_at,
-        acknowledge_by=acknowledge_by(due_at),
+        acknowledge_by=chase_time(route, due_at=due_at, delivered_at=now),
         version_notified=incident.version,
     )
     notice.full_clean()
