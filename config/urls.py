@@ -12,6 +12,7 @@ urlpatterns = [
     path("inbox/", include("safehub.notifications.urls")),
     path("hub/", include("safehub.hub.urls")),
     path("meetings/", include("safehub.meetings.urls")),
+    path("encompass/", include("safehub.encompass.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

@@ -29,6 +29,7 @@ INSTALLED_APPS = [
     "safehub.notifications",
     "safehub.hub",
     "safehub.meetings",
+    "safehub.encompass",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",
@@ -222,6 +223,9 @@ SPECTACULAR_SETTINGS = {
         "MeetingStateEnum": "safehub.meetings.models.MeetingState",
         "ContactStateEnum": "safehub.hub.models.ContactState",
         "QueueStateEnum": "safehub.hub.api_workflow.QUEUE_STATE_CHOICES",
+        # Two choice sets share the field name "role": the hub's subjects keep the name they had.
+        "RoleEnum": "safehub.hub.models.SubjectRole",
+        "AdultRoleEnum": "safehub.encompass.models.AdultRole",
     },
 }
 

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship
+from safehub.encompass.models import Incident, Notice, RecipientKind
 from safehub.hub.models import Contact, ResearchRequest
 from safehub.meetings.models import Attendance, Invitation, Meeting, ResponseState
 from safehub.partnership.models import HEALTH_KINDS, OrganisationKind, User
@@ -131,11 +132,17 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
         return _can_on_contact(user, action, obj)
     if action in MEETING_ACTIONS:
         return _can_on_meeting(user, action, obj)
+    if action in ENCOMPASS_ACTIONS:
+        return _can_on_encompass(user, action, obj)
     if action == "view":
         if isinstance(obj, Contact):
             return contact_view(user, obj) is not None
         if isinstance(obj, Meeting):
             return visible_meetings(user).filter(pk=obj.pk).exists()
+        if isinstance(obj, Notice):
+            return visible_notices(user).filter(pk=obj.pk).exists()
+        if isinstance(obj, Incident):
+            return visible_incidents(user).filter(pk=obj.pk).exists()
         if isinstance(obj, ChronologyEntry):
             return visible_chronology(user, obj.person).filter(pk=obj.pk).exists()
         person = _person_of(obj)
@@ -344,3 +351,45 @@ def _can_on_meeting(user: User, action: str, obj: Model | None) -> bool:
     if not visible_meetings(user).filter(pk=obj.pk).exists() or user.organisation_id is None:
         return False
     return _attended_organisations(obj).filter(Q(invitation__organisation_id=user.organisation_id)).exists()
+
+
+# Operation Encompass ------------------------------------------------------------------------
+#
+# A notice is seen by the Key Adults of the school it is addressed to (designated safeguarding
+# leads of that organisation), by the members of the council education team it was sent to,
+# and by the council's coordinators (every notice to its schools and to itself). An incident,
+# with the adults and the place, is seen only by its own force's officers.
+
+ENCOMPASS_ACTIONS = frozenset({"acknowledge"})
+
+
+def _notice_scope(user: User) -> Q:
+    scope = Q(pk__in=[])
+    if has_capability(user, Capability.RECEIVE_ENCOMPASS):
+        if has_capability(user, Capability.VIEW_SCHOOL_ROLL) and user.organisation_id:
+            scope |= Q(recipient_kind=RecipientKind.SCHOOL, organisation_id=user.organisation_id)
+        scope |= Q(recipient_kind=RecipientKind.LOCAL_AUTHORITY, team__members=user)
+    if has_capability(user, Capability.COORDINATE_ENCOMPASS) and user.organisation_id:
+        scope |= Q(organisation_id=user.organisation_id) | Q(organisation__local_authority_id=user.organisation_id)
+    return scope
+
+
+def visible_notices(user: User) -> QuerySet[Notice]:
+    if not _signed_in(user):
+        return Notice.objects.none()
+    return Notice.objects.filter(pk__in=Notice.objects.filter(_notice_scope(user)).values("pk"))
+
+
+def visible_incidents(user: User) -> QuerySet[Incident]:
+    if not _signed_in(user) or not has_capability(user, Capability.RECORD_INCIDENT) or not user.organisation_id:
+        return Incident.objects.none()
+    return Incident.objects.filter(force_id=user.organisation_id)
+
+
+def _can_on_encompass(user: User, action: str, obj: Model | None) -> bool:
+    # "acknowledge": the notice's own recipients (not the coordinator, who chases it).
+    if not isinstance(obj, Notice) or not has_capability(user, Capability.RECEIVE_ENCOMPASS):
+        return False
+    if obj.recipient_kind == RecipientKind.SCHOOL:
+        return has_capability(user, Capability.VIEW_SCHOOL_ROLL) and obj.organisation_id == user.organisation_id
+    return obj.team_id is not None and user.teams.filter(pk=obj.team_id).exists()

@@ -54,6 +54,14 @@ ACTION_LABELS = {
     "meeting.enquiry_concluded": "Recorded how a section 47 enquiry ended",
     "plan.transferred_at_birth": "Moved an unborn child's protection plan to the child's record",
     "meetings.measures_viewed": "Looked at meeting attendance figures",
+    "encompass.incident_recorded": "Recorded a domestic abuse incident (Operation Encompass)",
+    "encompass.incident_corrected": "Corrected a domestic abuse incident",
+    "encompass.incident_viewed": "Opened a domestic abuse incident",
+    "encompass.notice_viewed": "Opened an Operation Encompass notice",
+    "encompass.notice_acknowledged": "Acknowledged an Operation Encompass notice",
+    "encompass.support_recorded": "Recorded the support a school will give",
+    "encompass.notice_escalated": "Alerted the coordinator to an unacknowledged notice",
+    "encompass.measures_viewed": "Looked at Operation Encompass figures",
 }
 
 

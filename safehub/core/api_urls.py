@@ -30,4 +30,5 @@ urlpatterns = [
     path("", include("safehub.notifications.api_urls")),
     path("", include("safehub.hub.api_urls")),
     path("", include("safehub.meetings.api_urls")),
+    path("", include("safehub.encompass.api_urls")),
 ]

@@ -51,3 +51,11 @@ def ensure_schedules() -> None:
             "minutes": 5,
         },
     )
+    Schedule.objects.update_or_create(
+        name="Chase unacknowledged Operation Encompass notices",
+        defaults={
+            "func": "safehub.encompass.tasks.escalate_unacknowledged_notices",
+            "schedule_type": Schedule.MINUTES,
+            "minutes": 1,
+        },
+    )

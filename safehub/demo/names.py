@@ -137,5 +137,6 @@ DEMO_STAFF = (
     ("school.dsl", "dsl", "Martin", "Pellow", "Deputy headteacher and designated safeguarding lead"),
     ("partnership.analyst", "partnership_analyst", "Anjali", "Verity", "Performance and quality analyst"),
     ("privacy.officer", "privacy_officer", "Declan", "Moorcroft", "Data protection officer"),
+    ("encompass.coordinator", "encompass_coordinator", "Rhiannon", "Dewhurst", "Operation Encompass coordinator"),
     ("system.admin", "system_admin", "Ruth", "Cattermole", "SafeHub system administrator"),
 )

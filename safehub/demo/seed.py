@@ -86,6 +86,8 @@ USER_DESCRIPTIONS = {
     "school.dsl": "Designated safeguarding lead of a primary school: sees the children on its roll only.",
     "partnership.analyst": "Partnership business unit: performance figures, no personal records.",
     "privacy.officer": "Partnership business unit: reviews access to records, including break-glass.",
+    "encompass.coordinator": "Education Safeguarding Team: receives Operation Encompass notices for children with "
+    "no school and phones schools that have not acknowledged theirs.",
     "system.admin": "Partnership business unit: manages the directory, calendars and settings (Django admin too).",
 }
 
@@ -131,6 +133,7 @@ def seed_demo(
         summary = generator.run()
         # Who works with which families, and an emergency access to review (safehub.access).
         from safehub.access.demo import seed_access_demo
+        from safehub.encompass.demo import seed_encompass_demo
         from safehub.hub.demo import seed_hub_demo
         from safehub.meetings.demo import seed_meetings_demo
 
@@ -141,6 +144,7 @@ def seed_demo(
         meetings = seed_meetings_demo(rng=random.Random(f"meetings-{seed}"), today=generator.today)
         generator._count("unborn children", meetings.pop("unborn children", 0))
         summary.counts.update(meetings)
+        summary.counts.update(seed_encompass_demo(rng=random.Random(f"encompass-{seed}"), today=generator.today))
     return summary
 
 
@@ -1079,6 +1083,7 @@ class _Generator:
             Role.DESIGNATED_SAFEGUARDING_LEAD: self.school_teams[dsl_school.org.urn],
             Role.PARTNERSHIP_ANALYST: self.business_teams["performance"],
             Role.PRIVACY_OFFICER: self.business_teams["governance"],
+            Role.ENCOMPASS_COORDINATOR: la["education"],
             Role.SYSTEM_ADMIN: self.business_teams["support"],
         }
         password = make_password(DEMO_PASSWORD)

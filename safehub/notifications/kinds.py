@@ -21,6 +21,9 @@ KIND_LABELS: dict[str, str] = {
     "meetings.unanswered": "Required agency has not accepted",
     "meetings.to_convene": "Meeting to convene",
     "meetings.minutes": "Meeting record ready to read",
+    "encompass.notice": "Operation Encompass notice",
+    "encompass.updated": "Operation Encompass notice updated",
+    "encompass.unacknowledged": "Operation Encompass notice not acknowledged: phone the school",
 }
 
 # Email subjects for kinds that say more than "SafeHub notification": still only a kind and
@@ -30,6 +33,8 @@ EMAIL_SUBJECTS: dict[str, str] = {
     "meetings.updated": "Updated invitation:",
     "meetings.cancelled": "Cancelled:",
     "meetings.withdrawn": "Cancelled:",
+    "encompass.notice": "Operation Encompass notice",
+    "encompass.updated": "Operation Encompass update",
 }
 
 

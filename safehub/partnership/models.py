@@ -26,6 +26,13 @@ class Partnership(models.Model):
         blank=True,
         help_text='A web address with "{room}" in it, like https://meet.example.org/safehub-{room}.',
     )
+    # Operation Encompass: s49A covers schools, colleges and 16-19 academies; some areas also
+    # notify early-years settings by local protocol.
+    encompass_includes_early_years = models.BooleanField(
+        "Operation Encompass includes early-years settings",
+        default=False,
+        help_text="Section 49A does not cover them; some partnerships include them by local protocol.",
+    )
 
     def __str__(self) -> str:
         return self.name

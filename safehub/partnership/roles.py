@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     DESIGNATED_SAFEGUARDING_LEAD = "dsl", "Designated safeguarding lead"
     PARTNERSHIP_ANALYST = "partnership_analyst", "Partnership analyst"
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
+    ENCOMPASS_COORDINATOR = "encompass_coordinator", "Operation Encompass coordinator"
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 
@@ -64,6 +65,12 @@ class Capability(StrEnum):
     CHAIR_MEETINGS = "chair_meetings"
     OVERRIDE_QUORUM = "override_quorum"
     ATTEND_MEETINGS = "attend_meetings"
+    # Operation Encompass (safehub.encompass): the police record domestic abuse incidents;
+    # a school's Key Adult (and the council's education team) receives and acknowledges the
+    # notices; the coordinator sees every notice in the council's area and chases late ones.
+    RECORD_INCIDENT = "record_incident"
+    RECEIVE_ENCOMPASS = "receive_encompass"
+    COORDINATE_ENCOMPASS = "coordinate_encompass"
 
 
 _PRACTITIONER = {
@@ -82,6 +89,9 @@ _PRACTITIONER = {
 _FRONT_DOOR = {Capability.VIEW_ALL_PEOPLE, Capability.WORK_HUB_QUEUE, Capability.MERGE_PEOPLE}
 _CHILDRENS_SOCIAL_CARE = {Capability.VIEW_CONFIDENTIAL_ADDRESSES, Capability.CONVENE_MEETINGS}
 _POLICE = {Capability.VIEW_POLICE_REFERENCES}
+# Only the force's own people record domestic abuse incidents (the hub reads police
+# references but records no incident, so this is not part of _POLICE).
+_RECORDS_INCIDENTS = {Capability.RECORD_INCIDENT}
 # Agencies' practitioners check their own records when the hub asks (the hub itself does not).
 _ANSWERS_CHECKS = {Capability.ANSWER_RESEARCH}
 
@@ -101,8 +111,10 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.OVERRIDE_QUORUM,
         }
     ),
-    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS),
-    Role.POLICE_SUPERVISOR: frozenset(_PRACTITIONER | _POLICE | _ANSWERS_CHECKS | {Capability.VIEW_PERFORMANCE}),
+    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS),
+    Role.POLICE_SUPERVISOR: frozenset(
+        _PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS | {Capability.VIEW_PERFORMANCE}
+    ),
     Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER | _ANSWERS_CHECKS),
     # A school's lead sees the children on its own roll, never a partnership-wide search.
     Role.DESIGNATED_SAFEGUARDING_LEAD: frozenset(
@@ -114,12 +126,27 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ANSWER_RESEARCH,
             Capability.RECORD_CONTACT,
             Capability.ATTEND_MEETINGS,
+            Capability.RECEIVE_ENCOMPASS,
         }
     ),
     Role.PARTNERSHIP_ANALYST: frozenset(
         {Capability.VIEW_PERFORMANCE, Capability.VIEW_DIRECTORY, Capability.VIEW_CALENDARS, Capability.USE_API}
     ),
     Role.PRIVACY_OFFICER: frozenset({Capability.REVIEW_ACCESS, Capability.VIEW_DIRECTORY}),
+    # Sits in the council's hub or education team: receives notices for children with no
+    # school, and phones schools that have not acknowledged theirs.
+    Role.ENCOMPASS_COORDINATOR: frozenset(
+        {
+            # The records of children notified to the council (a legitimate relationship each).
+            Capability.VIEW_PERSON,
+            Capability.VIEW_RELATED_PEOPLE,
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_CALENDARS,
+            Capability.RECEIVE_ENCOMPASS,
+            Capability.COORDINATE_ENCOMPASS,
+            Capability.VIEW_PERFORMANCE,
+        }
+    ),
     Role.SYSTEM_ADMIN: frozenset(
         {
             Capability.VIEW_DIRECTORY,

@@ -13,6 +13,7 @@ from tests.e2e.conftest import CHROMIUM, NO_CHROMIUM, assert_no_axe_violations, 
 
 pytestmark = [pytest.mark.e2e, pytest.mark.skipif(not CHROMIUM.exists(), reason=NO_CHROMIUM)]
 
+# Each role's navigation, in the order of safehub/core/navigation.py.
 PRACTITIONER_NAVIGATION = [
     "Home",
     "Inbox",
@@ -24,7 +25,20 @@ PRACTITIONER_NAVIGATION = [
     "Calendars",
     "API",
 ]
+POLICE_NAVIGATION = [
+    "Home",
+    "Inbox",
+    "People",
+    "Record a concern",
+    "Checks",
+    "Meetings",
+    "Domestic abuse incidents",
+    "Directory",
+    "Calendars",
+    "API",
+]
 HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Meetings", "Directory", "Calendars", "API"]
+PERFORMANCE = ["Hub performance", "Meeting attendance", "Encompass performance"]
 MANAGER_NAVIGATION = [
     "Home",
     "Inbox",
@@ -32,8 +46,7 @@ MANAGER_NAVIGATION = [
     "Record a concern",
     "Hub",
     "Meetings",
-    "Hub performance",
-    "Meeting attendance",
+    *PERFORMANCE,
     "Directory",
     "Calendars",
     "API",
@@ -45,8 +58,8 @@ SUPERVISOR_NAVIGATION = [
     "Record a concern",
     "Checks",
     "Meetings",
-    "Hub performance",
-    "Meeting attendance",
+    "Domestic abuse incidents",
+    *PERFORMANCE,
     "Directory",
     "Calendars",
     "API",
@@ -59,20 +72,31 @@ HOME_PAGES = {
     Role.HUB_PRACTITIONER: (["Find a child or adult", "Your hub queue"], HUB_NAVIGATION),
     Role.SOCIAL_WORKER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.TEAM_MANAGER: (["Find a child or adult", "Your hub queue", *FIGURES], MANAGER_NAVIGATION),
-    Role.POLICE_OFFICER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
+    Role.POLICE_OFFICER: (FIND_A_PERSON, POLICE_NAVIGATION),
     Role.POLICE_SUPERVISOR: ([*FIND_A_PERSON, *FIGURES], SUPERVISOR_NAVIGATION),
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.DESIGNATED_SAFEGUARDING_LEAD: (
         ["Checks to answer", "Your pupils"],
-        ["Home", "Inbox", "Pupils", "Record a concern", "Checks", "Meetings", "Directory", "Calendars"],
+        [
+            "Home",
+            "Inbox",
+            "Pupils",
+            "Record a concern",
+            "Checks",
+            "Meetings",
+            "Encompass notices",
+            "Directory",
+            "Calendars",
+        ],
     ),
-    Role.PARTNERSHIP_ANALYST: (
-        FIGURES,
-        ["Home", "Inbox", "Hub performance", "Meeting attendance", "Directory", "Calendars", "API"],
-    ),
+    Role.PARTNERSHIP_ANALYST: (FIGURES, ["Home", "Inbox", *PERFORMANCE, "Directory", "Calendars", "API"]),
     Role.PRIVACY_OFFICER: (
         ["Emergency access to review", "Who holds which role"],
         ["Home", "Inbox", "Access reviews", "Directory"],
+    ),
+    Role.ENCOMPASS_COORDINATOR: (
+        FIGURES,
+        ["Home", "Inbox", "Encompass notices", *PERFORMANCE, "Directory", "Calendars"],
     ),
     Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }
