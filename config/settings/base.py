@@ -226,6 +226,9 @@ SPECTACULAR_SETTINGS = {
         # Two choice sets share the field name "role": the hub's subjects keep the name they had.
         "RoleEnum": "safehub.hub.models.SubjectRole",
         "AdultRoleEnum": "safehub.encompass.models.AdultRole",
+        # Two choice sets share the field name "status": a meeting attendance's, a notice's.
+        "AttendanceStatusEnum": "safehub.meetings.models.AttendanceStatus",
+        "NoticeStatusEnum": "safehub.encompass.api.NoticeStatus.CHOICES",
     },
 }
 

@@ -40,6 +40,7 @@ HOME_KIND = {
     Role.PARTNERSHIP_ANALYST: OrganisationKind.LOCAL_AUTHORITY,
     Role.PRIVACY_OFFICER: OrganisationKind.LOCAL_AUTHORITY,
     Role.SYSTEM_ADMIN: OrganisationKind.LOCAL_AUTHORITY,
+    Role.ENCOMPASS_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
 }
 FRONT_DOOR = {Role.HUB_PRACTITIONER, Role.TEAM_MANAGER}
 RELATED_ONLY = {Role.SOCIAL_WORKER, Role.POLICE_OFFICER, Role.POLICE_SUPERVISOR, Role.HEALTH_PRACTITIONER}
@@ -67,8 +68,10 @@ def organisation_of_kind(kind):
 
 def make_user(role, kind=None):
     organisation = organisation_of_kind(kind or HOME_KIND[role])
-    # The API needs USE_API; a school's lead gets it through a second role, as in tests/people.
-    roles = [role, Role.PARTNERSHIP_ANALYST] if role == Role.DESIGNATED_SAFEGUARDING_LEAD else [role]
+    # The API needs USE_API; a school's lead and the Encompass coordinator get it through a
+    # second role, as in tests/people.
+    without_api = {Role.DESIGNATED_SAFEGUARDING_LEAD, Role.ENCOMPASS_COORDINATOR}
+    roles = [role, Role.PARTNERSHIP_ANALYST] if role in without_api else [role]
     user = UserFactory(organisation=organisation, roles=roles)
     user.teams.add(TeamFactory(organisation=organisation))
     return user
@@ -110,6 +113,9 @@ def should_see_person(role, relationship):
         return relationship in GRANTING
     if role == Role.DESIGNATED_SAFEGUARDING_LEAD:
         return relationship == "on_the_schools_roll"
+    if role == Role.ENCOMPASS_COORDINATOR:
+        # Children notified to the council come with a relationship; no emergency access.
+        return relationship in {"user_allocation", "team_allocation"}
     return False
 
 
