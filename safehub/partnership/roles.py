@@ -127,6 +127,8 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.RECORD_CONTACT,
             Capability.ATTEND_MEETINGS,
             Capability.RECEIVE_ENCOMPASS,
+            # Schools' management systems read and acknowledge notices and answer checks.
+            Capability.USE_API,
         }
     ),
     Role.PARTNERSHIP_ANALYST: frozenset(

@@ -87,6 +87,7 @@ HOME_PAGES = {
             "Encompass notices",
             "Directory",
             "Calendars",
+            "API",
         ],
     ),
     Role.PARTNERSHIP_ANALYST: (FIGURES, ["Home", "Inbox", *PERFORMANCE, "Directory", "Calendars", "API"]),

@@ -139,11 +139,14 @@ def test_a_friday_evening_incident_before_half_term_is_notified_before_the_first
     assert notice.delivered_at is not None
     assert notice.delivered_at < FIRST_DAY_BACK
 
-    # The Key Adult acknowledges it on the first morning back. Their role has no API access,
-    # so they do it in SafeHub (the service behind the notice page), not through the API.
-    assert api_as(world.key_adult).post(f"{NOTICES}{notice.pk}/acknowledge/", {}, format="json").status_code == 403
+    # The Key Adult acknowledges it on the first morning back, from the school's system.
     with travel(london(2026, 11, 2, 8, 50)):
-        notices.acknowledge(notice=notice, by=world.key_adult, support="Check-in with the learning mentor.")
+        acknowledged = api_as(world.key_adult).post(
+            f"{NOTICES}{notice.pk}/acknowledge/", {"support": "Check-in with the learning mentor."}, format="json"
+        )
+    assert acknowledged.status_code == 200
+    notice.refresh_from_db()
+    assert notice.acknowledged_by == world.key_adult
 
     # The partnership's figures count it delivered on time and acknowledged, in November.
     with travel(london(2026, 11, 2, 12, 0)):
@@ -387,12 +390,14 @@ def test_support_can_be_recorded_after_acknowledging(world, recorded, hub_coordi
     assert blank.json()["error"]["fields"]["support"] == ["Describe the support the school will give."]
 
 
-def test_a_key_adult_has_no_api_access_so_the_notices_api_refuses_them(world, recorded):
+def test_a_key_adult_reads_their_schools_notice_and_another_school_gets_404(world, recorded):
     notice = recorded.notices.get(recipient_kind=RecipientKind.SCHOOL)
     client = api_as(world.key_adult)
-    assert client.get(NOTICES).status_code == 403
-    assert client.get(f"{NOTICES}{notice.pk}/").status_code == 403
-    assert client.post(f"{NOTICES}{notice.pk}/acknowledge/", {}, format="json").status_code == 403
+    assert [n["reference"] for n in client.get(NOTICES).json()["results"]] == [notice.reference]
+    assert client.get(f"{NOTICES}{notice.pk}/").status_code == 200
+    other = api_as(world.other_key_adult)
+    assert other.get(f"{NOTICES}{notice.pk}/").status_code == 404
+    assert other.post(f"{NOTICES}{notice.pk}/acknowledge/", {}, format="json").status_code == 404
 
 
 def test_the_coordinator_role_alone_has_no_api_access(world):

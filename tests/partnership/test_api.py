@@ -126,7 +126,7 @@ def test_me_describes_the_caller(client, api_user):
 
 
 def test_me_is_open_to_a_user_without_api_access(db):
-    dsl = UserFactory(organisation=SchoolFactory(), roles=[Role.DESIGNATED_SAFEGUARDING_LEAD])
+    dsl = UserFactory(roles=[Role.PRIVACY_OFFICER])
     client = APIClient()
     client.force_authenticate(dsl)
 
@@ -136,7 +136,7 @@ def test_me_is_open_to_a_user_without_api_access(db):
 
 
 def test_directory_needs_api_access(db):
-    dsl = UserFactory(organisation=SchoolFactory(), roles=[Role.DESIGNATED_SAFEGUARDING_LEAD])
+    dsl = UserFactory(roles=[Role.PRIVACY_OFFICER])
     client = APIClient()
     client.force_authenticate(dsl)
 

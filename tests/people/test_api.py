@@ -324,7 +324,7 @@ def test_people_endpoints_need_authentication(db):
 
 
 def test_people_endpoints_need_api_access(db, school):
-    dsl = UserFactory(organisation=school, roles=[Role.DESIGNATED_SAFEGUARDING_LEAD])
+    dsl = UserFactory(organisation=school, roles=[Role.ENCOMPASS_COORDINATOR])
     child = EnrolmentFactory(organisation=school).person
     client = APIClient()
     client.force_authenticate(dsl)

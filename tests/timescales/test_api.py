@@ -116,7 +116,7 @@ def test_api_needs_authentication():
 
 def test_api_needs_the_api_capability():
     client = APIClient()
-    client.force_authenticate(UserFactory(roles=[Role.DESIGNATED_SAFEGUARDING_LEAD]))
+    client.force_authenticate(UserFactory(roles=[Role.PRIVACY_OFFICER]))
     response = client.get("/api/v1/calendar/working-days/", {"start": "2026-12-24", "days": 1})
     assert response.status_code == 403
     assert "Your roles in SafeHub do not allow this" in response.json()["error"]["message"]
