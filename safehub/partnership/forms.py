@@ -35,6 +35,13 @@ class PartnershipSettingsForm(forms.Form):
         widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
     )
 
+    encompass_includes_early_years = forms.BooleanField(
+        label="Notify early-years settings of domestic abuse incidents",
+        required=False,
+        help_text="Section 49A covers schools and colleges only; some partnerships include nurseries by local "
+        "protocol. Otherwise a child at a nursery is notified to the council's education team.",
+    )
+
     def __init__(self, *args: Any, timescales: list[TimescaleInForce], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.timescale_rules = [t for t in timescales if t.configurable]

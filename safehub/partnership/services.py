@@ -18,6 +18,7 @@ def update_partnership_settings(
     changed_by: User | None = None,
     video_provider_name: str | None = None,
     video_link_template: str | None = None,
+    encompass_includes_early_years: bool | None = None,
 ) -> list[str]:
     """Save the partnership's names, video provider and local timescales together; returns the
     timescales changed. The video settings are left as they are when not given (None)."""
@@ -29,11 +30,16 @@ def update_partnership_settings(
         partnership.video_provider_name = video_provider_name.strip()
     if video_link_template is not None:
         partnership.video_link_template = video_link_template.strip()
+    early_years_before = partnership.encompass_includes_early_years
+    if encompass_includes_early_years is not None:
+        partnership.encompass_includes_early_years = encompass_includes_early_years
     partnership.full_clean()
     partnership.save()
     changed = set_local_timescales(partnership=partnership, values=timescales)
     detail: dict[str, object] = {"timescales_changed": {key: timescales[key] for key in changed}}
     if video_before != (partnership.video_provider_name, partnership.video_link_template):
         detail["video_changed"] = True
+    if early_years_before != partnership.encompass_includes_early_years:
+        detail["encompass_includes_early_years"] = partnership.encompass_includes_early_years
     record(action="partnership.settings_changed", actor=changed_by, target=partnership, detail=detail)
     return changed

@@ -87,6 +87,7 @@ def change_partnership_settings(request: HttpRequest) -> HttpResponse:
         "hub_name": partnership.hub_name,
         "video_provider_name": partnership.video_provider_name,
         "video_link_template": partnership.video_link_template,
+        "encompass_includes_early_years": partnership.encompass_includes_early_years,
     }
     form = PartnershipSettingsForm(request.POST or None, initial=initial, timescales=timescales)
     if request.method == "POST" and form.is_valid():
@@ -100,6 +101,7 @@ def change_partnership_settings(request: HttpRequest) -> HttpResponse:
                 changed_by=request.user,  # type: ignore[arg-type]
                 video_provider_name=form.cleaned_data["video_provider_name"],
                 video_link_template=form.cleaned_data["video_link_template"],
+                encompass_includes_early_years=form.cleaned_data["encompass_includes_early_years"],
             )
         except ValidationError as error:
             if hasattr(error, "error_dict"):

@@ -130,3 +130,16 @@ def test_administrators_see_the_pool_of_video_rooms_and_practitioners_only_count
     page = client.get(reverse("partnership:settings")).content.decode()
     assert "https://rooms.example.org/a" not in page
     assert "Room A" not in page
+
+
+def test_an_administrator_includes_early_years_settings_in_operation_encompass(client, admin_user):
+    from safehub.audit.models import AuditEvent
+
+    client.force_login(admin_user)
+    assert "Not notified (outside section 49A)" in client.get(reverse("partnership:settings")).content.decode()
+    response = client.post(reverse("partnership:settings-change"), _form(encompass_includes_early_years="on"))
+    assert response.status_code == 302
+    assert Partnership.objects.get().encompass_includes_early_years is True
+    event = AuditEvent.objects.get(action="partnership.settings_changed")
+    assert event.detail["encompass_includes_early_years"] is True
+    assert "Notified, by local protocol" in client.get(reverse("partnership:settings")).content.decode()
