@@ -116,13 +116,15 @@ class DueMeeting:
         return timezone.now() > self.due_at
 
 
-def meetings_to_convene(*, user: User) -> list[DueMeeting]:
+def meetings_to_convene(*, user: User, after: Meeting | None = None) -> list[DueMeeting]:
     """What the user's teams must still convene, soonest due first: strategy discussions the
     hub decided on, initial conferences after a section 47 enquiry started, the next review
     of a plan, and the first core group after an initial conference."""
     if not has_capability(user, Capability.CONVENE_MEETINGS):
         return []
     due: list[DueMeeting] = []
+    if after is not None:
+        return _follow_ons(held=policy.managed_meetings(user).filter(pk=after.pk, state=MeetingState.HELD))
     sd_convened = Meeting.objects.filter(contact=OuterRef("pk"), kind=MeetingKind.STRATEGY_DISCUSSION).exclude(
         state=MeetingState.CANCELLED
     )
@@ -142,8 +144,15 @@ def meetings_to_convene(*, user: User) -> list[DueMeeting]:
                 contact=contact,
             )
         )
+    due += _follow_ons(held=policy.managed_meetings(user).filter(state=MeetingState.HELD))
+    return sorted(due, key=lambda d: d.due_at)
+
+
+def _follow_ons(*, held: QuerySet[Meeting]) -> list[DueMeeting]:
+    """Conferences, reviews and core groups due after the held meetings given."""
+    due: list[DueMeeting] = []
+    held = held.prefetch_related("subjects")
     followed = Meeting.objects.filter(previous=OuterRef("pk")).exclude(state=MeetingState.CANCELLED)
-    held = policy.managed_meetings(user).filter(state=MeetingState.HELD)
     enquiries = held.filter(kind=MeetingKind.STRATEGY_DISCUSSION, outcome__in=["s47_single", "s47_joint"])
     for sd in enquiries.exclude(Exists(followed)).exclude(enquiry_outcome__in=WITHOUT_CONFERENCE)[:200]:
         unborn_due = _pre_birth_due(sd)
@@ -186,13 +195,14 @@ def meetings_to_convene(*, user: User) -> list[DueMeeting]:
                 previous=conference,
             )
         )
-    return sorted(due, key=lambda d: d.due_at)
+    return due
 
 
 def _pre_birth_due(meeting: Meeting) -> datetime.datetime | None:
     """A strategy discussion about an unborn child leads to a pre-birth conference."""
-    dates = [p.expected_due_date for p in meeting.subjects.all() if p.expected_due_date]
-    if not dates or len(dates) != meeting.subjects.count():
+    subjects = list(meeting.subjects.all())
+    dates = [p.expected_due_date for p in subjects if p.expected_due_date]
+    if not dates or len(dates) != len(subjects):
         return None
     return due_dates.pre_birth_conference_due(min(dates))
 
@@ -248,11 +258,7 @@ def meeting_page(*, user: User, meeting: Meeting) -> MeetingPage:
         .order_by("pk")
     )
     mine = list(policy.open_invitations_to(user).filter(meeting=meeting).order_by("pk"))
-    following = (
-        [d for d in meetings_to_convene(user=user) if d.previous is not None and d.previous.pk == meeting.pk]
-        if meeting.state == MeetingState.HELD
-        else []
-    )
+    following = meetings_to_convene(user=user, after=meeting) if meeting.state == MeetingState.HELD else []
     return MeetingPage(
         meeting=meeting,
         invitations=invitations,

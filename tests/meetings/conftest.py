@@ -128,7 +128,7 @@ def convene_strategy_discussion(w, *, starts_at=None, format=MeetingFormat.VIDEO
         ends_at=starts_at + datetime.timedelta(hours=1),
         format=format,
         venue=extra.pop("venue", "Riverside House, room 2" if format != MeetingFormat.VIDEO else ""),
-        contact=w.contact,
+        contact=extra.pop("contact", w.contact),
         **extra,
     )
 

@@ -32,7 +32,7 @@ from safehub.partnership.roles import Role
 from safehub.timescales.calendar import add_working_days
 from tests.factories import UserFactory
 from tests.mail_server import ReceivedMail
-from tests.meetings.conftest import convene_strategy_discussion, london, time_machine
+from tests.meetings.conftest import convene_strategy_discussion, decided_contact, london, time_machine
 
 pytestmark = pytest.mark.django_db
 
@@ -278,7 +278,9 @@ def test_an_invitee_sees_the_meeting_but_may_not_change_it(world):
 
 def test_meetings_are_listed_by_start_and_filtered_by_kind_and_state(world):
     later = convene_strategy_discussion(world, starts_at=timezone.now() + datetime.timedelta(hours=6))
-    sooner = convene_strategy_discussion(world, starts_at=timezone.now() + datetime.timedelta(hours=2))
+    sooner = convene_strategy_discussion(
+        world, starts_at=timezone.now() + datetime.timedelta(hours=2), contact=decided_contact(world)
+    )
     convening.cancel(meeting=later, by=world.practitioner, reason="Convened twice by mistake.")
     hub = api_as(world.practitioner)
 
@@ -490,7 +492,9 @@ def test_one_more_invitation_and_its_withdrawal(world):
 
 def test_an_invitation_of_another_meeting_cannot_be_withdrawn_through_this_one(world):
     meeting = convene_strategy_discussion(world)
-    other = convene_strategy_discussion(world, starts_at=timezone.now() + datetime.timedelta(hours=8))
+    other = convene_strategy_discussion(
+        world, starts_at=timezone.now() + datetime.timedelta(hours=8), contact=decided_contact(world)
+    )
     invitation = other.invitations.get(agency=Agency.EDUCATION)
 
     response = api_as(world.practitioner).post(f"/api/v1/meetings/{meeting.pk}/invitations/{invitation.pk}/withdraw/")
@@ -575,7 +579,9 @@ def test_the_callers_invitations_can_be_filtered_by_response(world):
 
 def test_attendance_for_an_invitation_of_another_meeting_is_refused_by_position(world):
     meeting = convene_strategy_discussion(world)
-    other = convene_strategy_discussion(world, starts_at=timezone.now() + datetime.timedelta(hours=8))
+    other = convene_strategy_discussion(
+        world, starts_at=timezone.now() + datetime.timedelta(hours=8), contact=decided_contact(world)
+    )
     mine = meeting.invitations.get(agency=Agency.POLICE)
     theirs = other.invitations.get(agency=Agency.POLICE)
 

@@ -23,8 +23,15 @@ from safehub.meetings.models import (
 from safehub.meetings.services import convening
 from safehub.notifications.models import Channel, Notification
 from safehub.partnership.roles import Role
-from tests.factories import UserFactory
-from tests.meetings.conftest import build_meetings_world, convene_strategy_discussion, london, member, time_machine
+from tests.factories import AddressFactory, PersonAddressFactory, UserFactory
+from tests.meetings.conftest import (
+    build_meetings_world,
+    convene_strategy_discussion,
+    decided_contact,
+    london,
+    member,
+    time_machine,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -58,7 +65,7 @@ def test_the_rule_invites_social_care_police_health_and_the_school_with_the_refe
 
 def test_references_count_up_within_the_year_for_each_kind(world):
     first = convene_strategy_discussion(world)
-    second = convene_strategy_discussion(world, late_reason="A second discussion for a sibling.")
+    second = convene_strategy_discussion(world, contact=decided_contact(world))
     assert (first.reference, second.reference) == ("SD-2026-00001", "SD-2026-00002")
 
 
@@ -255,9 +262,9 @@ def test_video_meetings_borrow_a_free_room_from_the_pool_when_there_is_no_link_t
     first = convene_strategy_discussion(w, starts_at=start)
     assert first.video_link == "https://rooms.example.org/a"
     with pytest.raises(ValidationError) as error:
-        convene_strategy_discussion(w, starts_at=start + datetime.timedelta(minutes=30), late_reason="Second child.")
+        convene_strategy_discussion(w, starts_at=start + datetime.timedelta(minutes=30), contact=decided_contact(w))
     assert "No video room is free" in str(error.value)
-    after = convene_strategy_discussion(w, starts_at=start + datetime.timedelta(hours=1), late_reason="Second child.")
+    after = convene_strategy_discussion(w, starts_at=start + datetime.timedelta(hours=1), contact=decided_contact(w))
     assert after.video_link == "https://rooms.example.org/a"
 
 
@@ -358,3 +365,33 @@ def test_convening_is_audited_without_personal_data(world):
     event = AuditEvent.objects.get(action="meeting.convened")
     assert event.object_id == str(meeting.pk)
     assert world.child.family_name not in str(event.detail)
+
+
+def test_a_second_strategy_discussion_for_the_same_contact_is_refused(world):
+    first = convene_strategy_discussion(world)
+    with pytest.raises(ValidationError) as error:
+        convene_strategy_discussion(world)
+    assert first.reference in str(error.value)
+    convening.cancel(meeting=first, by=world.practitioner, reason="Wrong time; arranging again.")
+    assert convene_strategy_discussion(world).reference == "SD-2026-00002"
+
+
+def test_a_colleague_cannot_take_over_an_accepted_team_invitation(world):
+    meeting = convene_strategy_discussion(world)
+    police = _invitation(meeting, Agency.POLICE)
+    convening.respond(invitation=police, by=world.officer, accept=True, mode=AttendanceMode.VIDEO)
+    with pytest.raises(PermissionDenied):
+        convening.respond(invitation=police, by=world.supervisor, accept=True, mode=AttendanceMode.PHONE)
+    police.refresh_from_db()
+    assert police.invitee == world.officer
+
+
+def test_the_venue_cannot_be_the_familys_address_because_it_travels_in_calendar_invitations(world):
+    home = AddressFactory(line_1="14 Mill Lane", postcode="RV1 2AB")
+    PersonAddressFactory(person=world.child, address=home, start_date=datetime.date(2020, 1, 1))
+    for venue in ("14 Mill Lane, Riverside", "Home visit, RV12AB"):
+        with pytest.raises(ValidationError) as error:
+            convene_strategy_discussion(world, format=MeetingFormat.IN_PERSON, venue=venue)
+        assert "venue" in error.value.message_dict
+    meeting = convene_strategy_discussion(world, format=MeetingFormat.IN_PERSON, venue="Family home")
+    assert meeting.venue == "Family home"

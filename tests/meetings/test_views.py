@@ -887,3 +887,55 @@ def test_an_invitee_cannot_record_the_enquiry_outcome(decided, client):
         {"enquiry_outcome": "not_substantiated", "enquiry_outcome_reason": "No."},
     )
     assert response.status_code == 403
+
+
+def test_the_actions_are_not_shown_to_an_invitee_whose_agency_did_not_attend(decided, client):
+    meeting = _meeting(decided)
+    with time_machine.travel(AFTER_START, tick=False):
+        _without_police(meeting, decided.manager)
+        recording.record_strategy_outcome(
+            meeting=meeting,
+            by=decided.manager,
+            outcome=StrategyOutcome.FURTHER_INFORMATION,
+            minutes="Health to share the GP's notes.",
+            actions=[
+                recording.ActionInput(
+                    description="Ask the GP about the child's bruising history",
+                    owner_organisation=decided.trust,
+                    owner_name="Named nurse",
+                    due_on=datetime.date(2026, 11, 30),
+                )
+            ],
+        )
+        officer = _text(_page(client, decided.officer, reverse("meetings:meeting", args=[meeting.pk])))
+        nurse = _text(_page(client, decided.nurse, reverse("meetings:meeting", args=[meeting.pk])))
+    assert "bruising history" not in officer
+    assert "The actions agreed are shared with the agencies that attended." in officer
+    assert "bruising history" in nurse
+
+
+def test_a_parents_name_is_shown_only_to_those_who_run_the_conference(decided, client):
+    sd = _meeting(decided)
+    with time_machine.travel(AFTER_START, tick=False):
+        _attend_everyone(sd, decided.manager)
+        recording.record_strategy_outcome(
+            meeting=sd, by=decided.manager, outcome=StrategyOutcome.SECTION_47_JOINT, minutes="Joint s47."
+        )
+    with time_machine.travel(london(2026, 12, 1, 9, 0), tick=False):
+        conference = convening.convene(
+            kind=MeetingKind.INITIAL_CONFERENCE,
+            by=decided.practitioner,
+            chair=decided.manager,
+            starts_at=london(2026, 12, 14, 10, 0),
+            ends_at=london(2026, 12, 14, 12, 0),
+            format=MeetingFormat.IN_PERSON,
+            venue="Civic Centre, conference room",
+            previous=sd,
+        )
+        url = reverse("meetings:meeting", args=[conference.pk])
+        officer = _text(_page(client, decided.officer, url))
+        manager = _text(_page(client, decided.manager, url))
+    name = decided.mother.full_name
+    assert name in manager
+    assert name not in officer
+    assert "Parent or carer" in officer

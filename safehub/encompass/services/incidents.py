@@ -68,7 +68,13 @@ from safehub.people.models import (
     Person,
     PersonKind,
 )
-from safehub.timescales.calendar import LONDON, is_working_day, next_school_day_start, next_working_day
+from safehub.timescales.calendar import (
+    LONDON,
+    is_school_day,
+    is_working_day,
+    next_school_day_start,
+    next_working_day,
+)
 from safehub.timescales.rules import timescale_value
 
 SOURCE_TYPE = "encompass.incident"
@@ -240,7 +246,12 @@ def chase_time(route: Route, *, due_at: datetime.datetime, delivered_at: datetim
     if delivered_at <= due_at:
         return acknowledge_by(due_at)
     local = delivered_at.astimezone(LONDON)
-    if is_working_day(local.date()) and local.time() < LATEST_SAME_DAY_CHASE:
+    open_today = (
+        is_school_day(route.organisation, local.date())
+        if route.recipient_kind == RecipientKind.SCHOOL
+        else is_working_day(local.date())
+    )
+    if open_today and local.time() < LATEST_SAME_DAY_CHASE:
         return acknowledge_by(delivered_at)
     return acknowledge_by(notice_due(route, delivered_at))
 
@@ -485,14 +496,16 @@ def record_incident(
     row.full_clean(exclude=["reference", "idempotency_key"])
     _allocate_reference_and_save(row)
     for adult in incident.adults:
-        IncidentAdult(
+        adult_row = IncidentAdult(
             incident=row,
             person=adult.person,
             role=adult.role,
             given_names=adult.given_names.strip(),
             family_name=adult.family_name.strip(),
             date_of_birth=adult.date_of_birth,
-        ).save()
+        )
+        adult_row.full_clean()
+        adult_row.save()
     agent = on_behalf_of or (by.username if by is not None else f"{force.name} ({via})")
     notices = [
         _add_child(row, child, number=number, on_behalf_of=agent)

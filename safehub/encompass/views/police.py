@@ -15,6 +15,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import IntegrityError
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
@@ -175,7 +176,11 @@ def new(request: HttpRequest) -> HttpResponse:
                 children=[_child(row.cleaned_data) for _, row in child_rows],
             )
             try:
-                incident, _ = record_incident(incident=given, by=user, idempotency_key=key or None, via="form")
+                try:
+                    incident, _ = record_incident(incident=given, by=user, idempotency_key=key or None, via="form")
+                except IntegrityError:
+                    # The same form arrived twice at once and the other one saved first: now it is a resend.
+                    incident, _ = record_incident(incident=given, by=user, idempotency_key=key or None, via="form")
             except DuplicateIncident as error:
                 duplicate = _duplicate(user, error, key, cleaned["police_reference"])
             except ValidationError as error:

@@ -62,6 +62,7 @@ from safehub.people.models import (
     ChronologyVisibility,
     Enrolment,
     Person,
+    PersonAddress,
     PersonKind,
     Relationship,
     RelationshipKind,
@@ -90,6 +91,8 @@ NO_VIDEO_ROOM = (
     "an administrator to add video rooms or a join-link template in the partnership settings."
 )
 SAME_PERSON_TWICE = "This person is already invited."
+TAKEN_BY_A_COLLEAGUE = "A colleague has already answered this invitation for your agency: it is theirs now."
+ALREADY_ARRANGED = "A {kind} has already been arranged for this ({reference}). Change that one instead."
 ENDS_BEFORE_STARTS = "The meeting must end after it starts."
 TEAM_NOT_IN_COUNCIL = "Choose one of your own teams in children's social care to hold the meeting."
 
@@ -248,9 +251,13 @@ def default_invitations(
     return invitations
 
 
-def parents_to_invite(subjects: Sequence[Person]) -> list[InvitationInput]:
+UNNAMED_PARENT = "A parent or carer"
+
+
+def parents_to_invite(subjects: Sequence[Person], *, by: User) -> list[InvitationInput]:
     """The children's current parents and carers, invited by name to a conference (they
-    attend without a SafeHub account; the convenor sends their letter)."""
+    attend without a SafeHub account; the convenor sends their letter). A parent whose record
+    the convenor may not open is invited without a name, for the convenor to complete."""
     today = timezone.localdate()
     relationships = (
         Relationship.objects.current_on(today)
@@ -263,7 +270,11 @@ def parents_to_invite(subjects: Sequence[Person]) -> list[InvitationInput]:
     for subject in subjects:
         if subject.kind == PersonKind.UNBORN and subject.mother is not None:
             parents.setdefault(subject.mother.pk, subject.mother)
-    return [InvitationInput(agency=Agency.FAMILY, external_name=p.full_name) for p in parents.values()]
+    visible = set(policy.visible_persons(by).filter(pk__in=list(parents)).values_list("pk", flat=True))
+    return [
+        InvitationInput(agency=Agency.FAMILY, external_name=p.full_name if p.pk in visible else UNNAMED_PARENT)
+        for p in parents.values()
+    ]
 
 
 def _organisation_of(invitation: InvitationInput) -> Organisation | None:
@@ -419,6 +430,8 @@ def _arrange_video(meeting: Meeting) -> None:
         return
     if partnership is None:
         raise ValidationError({"format": NO_VIDEO_ROOM})
+    # Lock the pool while choosing, so that two meetings arranged at once cannot share a room.
+    list(VideoRoom.objects.select_for_update().filter(partnership=partnership).values_list("pk", flat=True))
     if meeting.video_room_id and _free_room(partnership, meeting.starts_at, meeting.ends_at, meeting) is not None:
         room = meeting.video_room
         assert room is not None
@@ -544,6 +557,8 @@ def convene(
         subjects = list(subjects) or list(previous.subjects.order_by("pk"))
     subjects = list(dict.fromkeys(subjects))
     _require(_may_convene(by=by, contact=contact, previous=previous, subjects=subjects), NOT_A_CONVENOR)
+    _refuse_second(kind=kind, contact=contact, previous=previous)
+    _check_venue(venue, subjects)
     if not subjects:
         raise ValidationError({"subjects": NO_SUBJECTS})
     if (
@@ -601,7 +616,7 @@ def convene(
             kind=kind, council=holding_team.organisation, subjects=subjects, contact=meeting.contact
         )
         if kind in CONFERENCE_KINDS:
-            invitations = [*invitations, *parents_to_invite(subjects)]
+            invitations = [*invitations, *parents_to_invite(subjects, by=by)]
     _check_quorum_invited(invitations)
     for invitation in invitations:
         _add_invitation(meeting, invitation, by=by, now=now)
@@ -628,6 +643,51 @@ def convene(
         category="meeting",
     )
     return meeting
+
+
+def _refuse_second(*, kind: str, contact: Contact | None, previous: Meeting | None) -> None:
+    """One strategy discussion per hub contact, and one meeting of each kind after another
+    (a double-submitted form or a retried call must not send every invitation twice). The row
+    it follows is locked, so two arranged at once cannot both pass."""
+    existing = Meeting.objects.exclude(state=MeetingState.CANCELLED)
+    if kind == MeetingKind.STRATEGY_DISCUSSION and contact is not None:
+        Contact.objects.select_for_update().filter(pk=contact.pk).exists()
+        existing = existing.filter(kind=kind, contact=contact, previous__isnull=True)
+    elif previous is not None:
+        Meeting.objects.select_for_update().filter(pk=previous.pk).exists()
+        kinds = (
+            [MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE]
+            if kind in {MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE}
+            else [kind]
+        )
+        existing = existing.filter(kind__in=kinds, previous=previous)
+    else:
+        return
+    earlier = existing.order_by("pk").first()
+    if earlier is not None:
+        raise ValidationError(
+            ALREADY_ARRANGED.format(kind=MeetingKind(kind).label.lower(), reference=earlier.reference)
+        )
+
+
+VENUE_IS_AN_ADDRESS = (
+    "Enter a room or building, not the family's address: calendar invitations travel beyond "
+    "SafeHub. For a meeting at the family's home, enter \"Family home\"; the address is on the child's record."
+)
+
+
+def _check_venue(venue: str, subjects: Sequence[Person]) -> None:
+    """The venue goes into every calendar invitation: it must not be where a child lives."""
+    text = " ".join(venue.lower().split())
+    if not text:
+        return
+    compact = text.replace(" ", "")
+    homes = PersonAddress.objects.current_on(timezone.localdate()).filter(person__in=subjects).select_related("address")
+    for home in homes:
+        postcode = home.address.postcode.replace(" ", "").lower()
+        line_1 = " ".join(home.address.line_1.lower().split())
+        if (postcode and postcode in compact) or (line_1 and line_1 in text):
+            raise ValidationError({"venue": VENUE_IS_AN_ADDRESS})
 
 
 def _check_quorum_invited(invitations: Sequence[InvitationInput]) -> None:
@@ -735,6 +795,10 @@ def respond(
     meeting = invitation.meeting
     if meeting.state != MeetingState.SCHEDULED:
         raise ValidationError(NOT_SCHEDULED)
+    if invitation.response == ResponseState.WITHDRAWN:
+        raise PermissionDenied(NOT_YOUR_INVITATION)
+    if invitation.invitee_id not in (None, by.pk):
+        raise PermissionDenied(TAKEN_BY_A_COLLEAGUE)
     now = timezone.now()
     if accept:
         if mode not in AttendanceMode.values:
@@ -812,6 +876,7 @@ def reschedule(
         raise ValidationError({"format": "Choose in person, by video, or hybrid."})
     starts_at, ends_at = _whole_minutes(starts_at), _whole_minutes(ends_at)
     _check_times(starts_at, ends_at)
+    _check_venue(venue, list(meeting.subjects.all()))
     time_changed = (starts_at, ends_at) != (meeting.starts_at, meeting.ends_at)
     before = {"starts_at": meeting.starts_at.isoformat(), "format": meeting.format}
     meeting.starts_at, meeting.ends_at, meeting.format, meeting.venue = starts_at, ends_at, format, venue.strip()
@@ -919,7 +984,7 @@ def _escalate(pk: int, now: datetime.datetime) -> int:
     recipients = escalation_recipients(invitation)
     for user in recipients:
         notify(
-            key=f"meetings.unanswered:invitation-{invitation.pk}:user-{user.pk}",
+            key=f"meetings.unanswered:invitation-{invitation.pk}:user-{user.pk}:seq-{meeting.sequence}",
             recipient=user,
             kind="meetings.unanswered",
             reference=meeting.reference,

@@ -195,7 +195,12 @@ def render_meeting(
         "initial_conference_due": recording.initial_conference_due(meeting) if held else None,
         "next_due": next_due,
         "following": following,
-        "actions": list(meeting.actions.select_related("owner_organisation")) if held else [],
+        # What was agreed about the family is part of the record: only for those who may read it.
+        "actions": (
+            list(meeting.actions.select_related("owner_organisation")) if held and page.may_read_minutes else []
+        ),
+        # Parents' and other non-users' names: only for those who run the meeting (as in the API).
+        "runs_it": page.may_manage or page.may_chair,
         "bound_form": next((form for given in (bound or {}).values() for form in given.values()), None),
     }
     return render(request, "meetings/meeting.html", context)
@@ -458,7 +463,9 @@ def _convene(
     rows = forms.invitation_rows(defaults, alternatives=alternatives)
     if any(k in CONFERENCE_KINDS for k in kinds):
         rows += forms.invitation_rows(
-            convening.parents_to_invite(subjects), alternatives={}, conference_only=first not in CONFERENCE_KINDS
+            convening.parents_to_invite(subjects, by=user),
+            alternatives={},
+            conference_only=first not in CONFERENCE_KINDS,
         )
     kind_choices = [(k, f"{MeetingKind(k).label}: due by {_due_text(dues[k])}") for k in kinds]
     form = forms.ConveneForm(
