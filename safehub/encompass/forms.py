@@ -24,7 +24,7 @@ from safehub.encompass.models import AdultRole, LocationKind
 from safehub.encompass.services.incidents import NO_ADULTS, NO_CHILDREN
 from safehub.partnership.models import Organisation, OrganisationKind
 from safehub.people import identifiers
-from safehub.timescales.calendar import LONDON
+from safehub.timescales.calendar import SkippedTime, london_wall_clock
 
 MAX_ROWS = 20
 TIME_PATTERN = re.compile(r"^(?P<hour>\d{1,2})[:.]?(?P<minute>\d{2})$")
@@ -111,13 +111,10 @@ def parse_time(raw: str) -> datetime.time:
 
 def london_datetime(day: datetime.date, time: datetime.time) -> datetime.datetime:
     """The moment this UK wall-clock time happened; refuses a time the clocks skipped."""
-    moment = datetime.datetime.combine(day, time, tzinfo=LONDON)
-    if moment.astimezone(datetime.UTC).astimezone(LONDON).replace(tzinfo=None) != moment.replace(tzinfo=None):
-        raise ValidationError(
-            f"There was no {time:%H:%M} on {day:%-d %B %Y}: the clocks went forward an hour. Check the time.",
-            code="skipped",
-        )
-    return moment
+    try:
+        return london_wall_clock(day, time)
+    except SkippedTime as error:
+        raise ValidationError(str(error), code="skipped") from error
 
 
 # Forms that can be shown again without their errors ------------------------------------------

@@ -164,7 +164,8 @@ def _date(raw: str, column: str) -> datetime.date | None:
     try:
         return datetime.date.fromisoformat(raw)
     except ValueError as error:
-        raise RowRejected(f"'{column}' is '{raw}'. Write dates as YYYY-MM-DD, like 2016-05-04.") from error
+        # The value is a date of birth: it is not repeated in the message (import output is shared).
+        raise RowRejected(f"'{column}' is not a date. Write dates as YYYY-MM-DD, like 2016-05-04.") from error
 
 
 def _received_at(raw: str) -> datetime.datetime:

@@ -33,7 +33,7 @@ from safehub.meetings.services.convening import InvitationInput
 from safehub.meetings.services.recording import ActionInput
 from safehub.partnership.models import EDUCATION_KINDS, Organisation, OrganisationKind, Team, User
 from safehub.partnership.roles import CAPABILITIES, Capability
-from safehub.timescales.calendar import LONDON
+from safehub.timescales.calendar import SkippedTime, london_wall_clock
 
 # Agencies a convenor may add beyond the rule's: the ones DOMAIN.md says "may include".
 EXTRA_AGENCIES = [
@@ -94,7 +94,11 @@ def parse_time(raw: str, *, what: str = "the time") -> datetime.time:
 
 
 def london_moment(day: datetime.date, time: datetime.time) -> datetime.datetime:
-    return datetime.datetime.combine(day, time, tzinfo=LONDON)
+    """The moment this UK wall-clock time happens; refuses a time the clocks skip."""
+    try:
+        return london_wall_clock(day, time)
+    except SkippedTime as error:
+        raise ValidationError(str(error), code="skipped") from error
 
 
 # Whom to choose -------------------------------------------------------------------------------
@@ -307,8 +311,12 @@ class WhenForm(forms.Form):
         cleaned = super().clean() or {}
         day, starts, ends = cleaned.get("date"), cleaned.get("starts"), cleaned.get("ends")
         if day is not None and starts is not None and ends is not None:
-            cleaned["starts_at"] = london_moment(day, starts)
-            cleaned["ends_at"] = london_moment(day, ends)
+            try:
+                cleaned["starts_at"] = london_moment(day, starts)
+                cleaned["ends_at"] = london_moment(day, ends)
+            except ValidationError as error:
+                self.add_error("starts" if "starts_at" not in cleaned else "ends", error)
+                return cleaned
             if cleaned["ends_at"] <= cleaned["starts_at"]:
                 self.add_error("ends", "The meeting must end after it starts.")
         return cleaned

@@ -116,6 +116,21 @@ def working_days_between(start: datetime.date, end: datetime.date) -> int:
     return count
 
 
+class SkippedTime(CalendarError):
+    """A UK wall-clock time that did not happen: the hour the clocks went forward."""
+
+
+def london_wall_clock(day: datetime.date, time: datetime.time) -> datetime.datetime:
+    """The moment this UK wall-clock time happens on `day`. A time in the hour the clocks go
+    forward never happens, and is refused; in the hour they go back, the first is meant."""
+    moment = datetime.datetime.combine(day, time, tzinfo=LONDON)
+    if moment.astimezone(datetime.UTC).astimezone(LONDON).replace(tzinfo=None) != moment.replace(tzinfo=None):
+        raise SkippedTime(
+            f"There was no {time:%H:%M} on {day:%-d %B %Y}: the clocks went forward an hour. Check the time."
+        )
+    return moment
+
+
 def add_months(day: datetime.date, months: int) -> datetime.date:
     """The same day of the month `months` later (or earlier); a day the shorter month lacks
     (31 August + 1 month) becomes its last day. For timescales set in calendar months, such

@@ -131,6 +131,7 @@ def test_a_bad_file_is_rejected_with_every_bad_line_and_nothing_is_written(world
         row("MP-2", child_nhs_number="999 000 0001"),
         row("MP-3", present="maybe"),
         row("MP-4", la_code="123"),
+        row("MP-5", child_date_of_birth="14/05/2017"),
     )
     with time_machine.travel(AFTER_THE_INCIDENTS, tick=False), pytest.raises(CommandError) as error:
         call_command("import", "incidents", str(path))
@@ -140,6 +141,9 @@ def test_a_bad_file_is_rejected_with_every_bad_line_and_nothing_is_written(world
     assert "check digit" in message
     assert "Line 4: 'present' is 'maybe'" in message
     assert "Line 5: 'la_code' is '123'" in message
+    # A bad date of birth is named by its column and line, never repeated.
+    assert "Line 6: 'child_date_of_birth' is not a date" in message
+    assert "14/05/2017" not in message
     assert "Nothing was imported" in message
     assert not Incident.objects.exists()
     assert not Notification.objects.exists()

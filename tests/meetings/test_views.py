@@ -939,3 +939,13 @@ def test_a_parents_name_is_shown_only_to_those_who_run_the_conference(decided, c
     assert name in manager
     assert name not in officer
     assert "Parent or carer" in officer
+
+
+def test_a_start_in_the_hour_the_clocks_go_forward_is_refused_beside_the_field(decided, client):
+    data = _convene_data(date="28 3 2027", starts="01:30", ends="02:30", late_reason="Out of hours.")
+    with time_machine.travel(BEFORE_START, tick=False):
+        client.force_login(decided.practitioner)
+        response = client.post(reverse("meetings:convene-contact", args=[decided.contact.pk]), data)
+    assert response.status_code == 200
+    assert "There was no 01:30 on 28 March 2027" in html.unescape(response.content.decode())
+    assert not Meeting.objects.exists()

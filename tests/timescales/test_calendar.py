@@ -174,3 +174,17 @@ def test_naive_datetime_is_refused():
 def test_dates_outside_the_known_years_are_refused():
     with pytest.raises(CalendarError, match="1995 to 2060"):
         is_working_day(datetime.date(2061, 1, 3))
+
+
+def test_a_wall_clock_time_in_the_hour_the_clocks_go_forward_is_refused():
+    from safehub.timescales.calendar import SkippedTime, london_wall_clock
+
+    with pytest.raises(SkippedTime, match="clocks went forward"):
+        london_wall_clock(datetime.date(2027, 3, 28), datetime.time(1, 30))
+    assert london_wall_clock(datetime.date(2027, 3, 28), datetime.time(2, 30)).utcoffset() == datetime.timedelta(
+        hours=1
+    )
+    # In the hour the clocks go back, the first (summer time) is meant.
+    assert london_wall_clock(datetime.date(2026, 10, 25), datetime.time(1, 30)).utcoffset() == datetime.timedelta(
+        hours=1
+    )
