@@ -386,10 +386,17 @@ def visible_incidents(user: User) -> QuerySet[Incident]:
     return Incident.objects.filter(force_id=user.organisation_id)
 
 
+def acknowledgeable_notices(user: User) -> QuerySet[Notice]:
+    """The notices the user may acknowledge: their own school's (a Key Adult) or their council
+    team's (not the coordinator's chase list, which is for phoning)."""
+    if not _signed_in(user) or not has_capability(user, Capability.RECEIVE_ENCOMPASS):
+        return Notice.objects.none()
+    scope = Q(recipient_kind=RecipientKind.LOCAL_AUTHORITY, team__members=user)
+    if has_capability(user, Capability.VIEW_SCHOOL_ROLL) and user.organisation_id:
+        scope |= Q(recipient_kind=RecipientKind.SCHOOL, organisation_id=user.organisation_id)
+    return Notice.objects.filter(pk__in=Notice.objects.filter(scope).values("pk"))
+
+
 def _can_on_encompass(user: User, action: str, obj: Model | None) -> bool:
     # "acknowledge": the notice's own recipients (not the coordinator, who chases it).
-    if not isinstance(obj, Notice) or not has_capability(user, Capability.RECEIVE_ENCOMPASS):
-        return False
-    if obj.recipient_kind == RecipientKind.SCHOOL:
-        return has_capability(user, Capability.VIEW_SCHOOL_ROLL) and obj.organisation_id == user.organisation_id
-    return obj.team_id is not None and user.teams.filter(pk=obj.team_id).exists()
+    return isinstance(obj, Notice) and acknowledgeable_notices(user).filter(pk=obj.pk).exists()

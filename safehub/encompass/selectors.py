@@ -65,8 +65,14 @@ def get_incident(*, user: User, pk: int) -> Incident:
 
 
 def awaiting_acknowledgement(*, user: User) -> QuerySet[Notice]:
-    """Notices to the user's school or team not yet acknowledged, the oldest due first."""
-    return notices_visible_to(user).filter(acknowledged_at__isnull=True).order_by("due_at", "pk")
+    """Notices the user may acknowledge (their school's or team's) not yet acknowledged, the
+    oldest due first."""
+    return (
+        policy.acknowledgeable_notices(user)
+        .filter(acknowledged_at__isnull=True)
+        .select_related("incident", "child", "organisation")
+        .order_by("due_at", "pk")
+    )
 
 
 def chase_list(*, user: User) -> QuerySet[Notice]:

@@ -215,7 +215,7 @@ def _notice_rows(incident: Incident) -> list[dict[str, Any]]:
     now = timezone.now()
     notices = (
         Notice.objects.filter(incident=incident)
-        .select_related("child", "organisation", "team", "acknowledged_by")
+        .select_related("child__person", "organisation", "team", "acknowledged_by")
         .order_by("child_id")
     )
     rows = []
@@ -246,9 +246,10 @@ def incident(request: HttpRequest, pk: int) -> HttpResponse:
     user = _officer(request)
     found = selectors.get_incident(user=user, pk=pk)
     rows = _notice_rows(found)
+    linked = [row["child"].person_id for row in rows if row["child"].person_id is not None]
+    visible = set(policy.visible_persons(user).filter(pk__in=linked).values_list("pk", flat=True))
     for row in rows:
-        person = row["child"].person
-        row["person_visible"] = person is not None and policy.can(user, "view", person)
+        row["person_visible"] = row["child"].person_id in visible
     return render(
         request,
         "encompass/incident.html",
