@@ -255,8 +255,8 @@ def test_an_outsider_gets_404_for_the_meeting_and_everything_under_it(world):
 def test_a_role_without_the_api_capability_is_refused(world):
     convene_strategy_discussion(world)
 
-    # A school's designated safeguarding lead attends meetings but does not use the API.
-    response = api_as(world.dsl).get("/api/v1/meetings/")
+    # A privacy officer reviews access but does not use the API.
+    response = api_as(UserFactory(organisation=world.council, roles=[Role.PRIVACY_OFFICER])).get("/api/v1/meetings/")
 
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "permission_denied"
