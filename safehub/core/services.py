@@ -15,47 +15,25 @@ def record_worker_heartbeat() -> WorkerHeartbeat:
     return heartbeat
 
 
+# The worker's recurring jobs: name, the task (a thin wrapper over a service), every N minutes.
+SCHEDULES = [
+    (HEARTBEAT_SCHEDULE_NAME, "safehub.core.tasks.record_worker_heartbeat", 1),
+    (NOTIFICATIONS_SCHEDULE_NAME, "safehub.notifications.tasks.dispatch_notifications", 1),
+    ("Escalate overdue hub checks", "safehub.hub.tasks.escalate_overdue_research", 5),
+    ("Escalate unanswered meeting invitations", "safehub.meetings.tasks.escalate_unanswered_invitations", 5),
+    (
+        "Chase unacknowledged Operation Encompass notices",
+        "safehub.encompass.tasks.escalate_unacknowledged_notices",
+        1,
+    ),
+]
+
+
 def ensure_schedules() -> None:
     """Create the worker's recurring jobs; running it again changes nothing."""
     from django_q.models import Schedule
 
-    Schedule.objects.update_or_create(
-        name=HEARTBEAT_SCHEDULE_NAME,
-        defaults={
-            "func": "safehub.core.tasks.record_worker_heartbeat",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name=NOTIFICATIONS_SCHEDULE_NAME,
-        defaults={
-            "func": "safehub.notifications.tasks.dispatch_notifications",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name="Escalate overdue hub checks",
-        defaults={
-            "func": "safehub.hub.tasks.escalate_overdue_research",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 5,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name="Escalate unanswered meeting invitations",
-        defaults={
-            "func": "safehub.meetings.tasks.escalate_unanswered_invitations",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 5,
-        },
-    )
-    Schedule.objects.update_or_create(
-        name="Chase unacknowledged Operation Encompass notices",
-        defaults={
-            "func": "safehub.encompass.tasks.escalate_unacknowledged_notices",
-            "schedule_type": Schedule.MINUTES,
-            "minutes": 1,
-        },
-    )
+    for name, func, minutes in SCHEDULES:
+        Schedule.objects.update_or_create(
+            name=name, defaults={"func": func, "schedule_type": Schedule.MINUTES, "minutes": minutes}
+        )

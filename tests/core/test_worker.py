@@ -48,3 +48,19 @@ def test_scheduling_the_heartbeat_twice_creates_one_schedule():
     ensure_schedules()
     ensure_schedules()
     assert Schedule.objects.filter(name=HEARTBEAT_SCHEDULE_NAME).count() == 1
+
+
+def test_every_process_that_escalates_has_its_recurring_job_and_each_task_exists(db):
+    import importlib
+
+    ensure_schedules()
+    funcs = set(Schedule.objects.values_list("func", flat=True))
+    assert {
+        "safehub.hub.tasks.escalate_overdue_research",
+        "safehub.meetings.tasks.escalate_unanswered_invitations",
+        "safehub.encompass.tasks.escalate_unacknowledged_notices",
+        "safehub.notifications.tasks.dispatch_notifications",
+    } <= funcs
+    for func in funcs:
+        module, name = func.rsplit(".", 1)
+        assert callable(getattr(importlib.import_module(module), name))
