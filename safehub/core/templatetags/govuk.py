@@ -108,3 +108,12 @@ def govuk_pagination(context: dict[str, Any], page: Page) -> dict[str, Any]:
         "previous_url": link(page.previous_page_number()) if page.has_previous() else "",
         "next_url": link(page.next_page_number()) if page.has_next() else "",
     }
+
+
+@register.filter
+def user_name(user: Any, missing: str = "(name not recorded)") -> str:
+    """A person's name as pages show it: the full name, else the username, else `missing`.
+    A record whose person is not set (an old import, a system action) never breaks a page."""
+    if user is None or not hasattr(user, "get_full_name"):
+        return missing
+    return str(user.get_full_name() or user.username)
