@@ -32,6 +32,7 @@ ACTION_LABELS = {
     "contact.allocated": "Allocated a hub contact",
     "contact.screened": "Screened a hub contact and asked the agencies",
     "research.answered": "Answered the hub's multi-agency check",
+    "research.closed": "Closed an unanswered multi-agency check with the decision",
     "research.escalated": "Escalated an overdue multi-agency check",
     "contact.decided": "Decided a referral",
     "contact.referrer_told": "Recorded that the referrer was told the outcome",

@@ -131,6 +131,10 @@ def seed_demo(
     )
     with transaction.atomic():
         summary = generator.run()
+        # The demo users' colleagues, who do the work beside them (safehub.demo.colleagues).
+        from safehub.demo.colleagues import seed_colleagues
+
+        summary.counts["colleagues"] = seed_colleagues(rng=random.Random(f"colleagues-{seed}"))
         # Who works with which families, and an emergency access to review (safehub.access).
         from safehub.access.demo import seed_access_demo
         from safehub.encompass.demo import seed_encompass_demo

@@ -52,6 +52,7 @@ from safehub.encompass.services.incidents import (
 from safehub.notifications.channels import message_id_for
 from safehub.notifications.models import Channel, Notification, State
 from safehub.partnership.models import EDUCATION_KINDS, Organisation, OrganisationKind, Partnership, Team, User
+from safehub.partnership.roles import Role
 from safehub.people.models import (
     ChronologyEntry,
     ChronologyVisibility,
@@ -80,7 +81,6 @@ REPEAT_SHARE = 0.2
 MAX_CHILDREN = 5
 RECORDED_NEXT_MORNING = 0.08
 IMPORTED_SHARE = 0.8
-UNDELIVERED_SHARE = 0.035
 ACKNOWLEDGED_IN_TIME = 0.90
 ACKNOWLEDGED_LATE = 0.07
 SUPPORT_SHARE = 0.7
@@ -380,6 +380,11 @@ class _Planned:
     held: set[int] = field(default_factory=set)
 
 
+# Who receives notices (safehub.encompass.services.incidents.key_adults): a school's leads, and
+# the council education team's coordinators.
+RECEIVING_ROLES = (Role.DESIGNATED_SAFEGUARDING_LEAD, Role.ENCOMPASS_COORDINATOR)
+
+
 class _EncompassYear:
     def __init__(self, *, rng: random.Random, now: datetime.datetime, world: _World) -> None:
         self.rng = rng
@@ -400,6 +405,24 @@ class _EncompassYear:
         self.coordinator = users.get("encompass.coordinator")
         self.first_council = world.councils[0]
         self.coordinator_team = self.coordinator.teams.order_by("pk").first() if self.coordinator is not None else None
+        # Who receives and acknowledges each school's and team's notices (key_adults): the demo
+        # user first, then their colleagues (safehub.demo.colleagues). A school with no one in
+        # SafeHub gets its notices by the coordinator's phone call, never through SafeHub.
+        self.key_adult_of_school: dict[int, User] = {}
+        self.key_adult_of_team: dict[int, User] = {}
+        receivers = {
+            user.pk: user
+            for user in User.objects.filter(is_active=True, role_assignments__role__in=RECEIVING_ROLES)
+            .order_by("pk")
+            .distinct()
+        }
+        for user in receivers.values():
+            if user.organisation_id is not None:
+                self.key_adult_of_school.setdefault(user.organisation_id, user)
+        memberships = User.teams.through.objects.filter(user__in=list(receivers)).order_by("user_id")
+        for user_id, team_id in memberships.values_list("user_id", "team_id"):
+            self.key_adult_of_team.setdefault(team_id, receivers[user_id])
+        self.demo_users = {user.pk for user in (self.dsl, self.coordinator) if user is not None}
 
     # The whole run -----------------------------------------------------------------------
 
@@ -819,15 +842,16 @@ class _EncompassYear:
         return self.chase_times[due_at]
 
     def _acknowledger(self, notice: Notice) -> User | None:
-        """The demo user who acknowledges notices to this school or team (other schools' Key Adults
-        are not demo users, so their acknowledgements name no one)."""
+        """The Key Adult who acknowledges notices to this school or team: the demo user there,
+        else a colleague; None for a school with no one in SafeHub."""
         if notice.recipient_kind == RecipientKind.SCHOOL:
-            if self.dsl is not None and notice.organisation.pk == self.dsl.organisation_id:
-                return self.dsl
-            return None
-        if self.coordinator_team is not None and notice.team is not None and notice.team.pk == self.coordinator_team.pk:
-            return self.coordinator
-        return None
+            return self.key_adult_of_school.get(notice.organisation.pk)
+        return self.key_adult_of_team.get(notice.team.pk) if notice.team is not None else None
+
+    def _demo_recipient(self, notice: Notice) -> User | None:
+        """The demo user whose inbox holds this notice, if it is addressed to one."""
+        user = self._acknowledger(notice)
+        return user if user is not None and user.pk in self.demo_users else None
 
     def _outcomes(self, planned: _Planned) -> None:
         """Delivered when recorded (or, now and then, to no one, and escalated at once); most
@@ -836,19 +860,15 @@ class _EncompassYear:
         for index, notice in enumerate(planned.notices):
             recorded, due, chase = notice.created_at, notice.due_at, notice.acknowledge_by
             acknowledger = self._acknowledger(notice)
-            demo_recipient = acknowledger is not None
+            demo_recipient = self._demo_recipient(notice) is not None
             escalated: datetime.datetime | None = None
             acknowledged: datetime.datetime | None = None
             delivered: datetime.datetime | None = recorded
-            if (
-                not demo_recipient
-                and notice.recipient_kind == RecipientKind.SCHOOL
-                and rng.random() < UNDELIVERED_SHARE
-            ):
-                # The school had no Key Adult in SafeHub: the coordinator was alerted at once and phoned.
+            if acknowledger is None:
+                # The school had no Key Adult in SafeHub: the coordinator was alerted at once and
+                # phoned; no one there can acknowledge it in SafeHub.
                 delivered = None
                 escalated = recorded + datetime.timedelta(seconds=rng.randint(5, 59))
-                acknowledged = max(due, escalated) + datetime.timedelta(minutes=rng.randint(20, 180))
             else:
                 roll = rng.random()
                 if roll < ACKNOWLEDGED_IN_TIME:
@@ -993,7 +1013,7 @@ class _EncompassYear:
                 continue
             for notice in item.notices:
                 link = reverse("encompass:notice", args=[notice.pk])
-                recipient = self._acknowledger(notice)
+                recipient = self._demo_recipient(notice)
                 if recipient is not None and notice.delivered_at is not None:
                     read_at = notice.acknowledged_at
                     rows += self._rows(

@@ -27,13 +27,13 @@ from rest_framework.response import Response
 from safehub.core.api import ApiView, error_responses
 from safehub.hub import selectors
 from safehub.hub.models import (
+    AGENCY_ANSWERS,
     Contact,
     ContactState,
     Decision,
     LawfulBasis,
     Rag,
     ResearchAgency,
-    ResearchAnswer,
     ResearchRequest,
 )
 from safehub.hub.services import workflow
@@ -259,6 +259,11 @@ class ContactDecisionApi(ApiView):
             default="",
             help_text="Needed when the decision is made after it was due.",
         )
+        close_open_checks = serializers.BooleanField(
+            required=False,
+            default=False,
+            help_text="Needed when a check is still open: the decision closes it as not needed.",
+        )
 
         class Meta:
             ref_name = "DecisionInput"
@@ -278,6 +283,7 @@ class ContactDecisionApi(ApiView):
                 decision=data.validated_data["decision"],
                 rationale=data.validated_data["rationale"],
                 late_reason=data.validated_data["late_reason"],
+                close_open_checks=data.validated_data["close_open_checks"],
                 by=self.user,
             )
         except DjangoValidationError as error:
@@ -321,7 +327,7 @@ class ResearchAnswerApi(ApiView):
 
     class InputSerializer(serializers.Serializer):
         answer = serializers.ChoiceField(
-            choices=ResearchAnswer.choices, error_messages={"required": "Choose what your agency's records show."}
+            choices=AGENCY_ANSWERS, error_messages={"required": "Choose what your agency's records show."}
         )
         information = serializers.CharField(
             required=False, allow_blank=True, max_length=10000, default="", help_text="Only when sharing."

@@ -38,8 +38,8 @@ from safehub.hub.models import (
     ResearchRequest,
     SubjectRole,
 )
-from safehub.partnership.models import EDUCATION_KINDS, Organisation, OrganisationKind, Team, User
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.models import EDUCATION_KINDS, Organisation, OrganisationKind, RoleAssignment, Team, User
+from safehub.partnership.roles import CAPABILITIES, Capability, Role
 from safehub.people.models import (
     ChronologyEntry,
     ChronologyVisibility,
@@ -271,6 +271,7 @@ class _Directory:
     teams_of: dict[int, list[Team]]
     answerers: dict[int, User]
     users: dict[str, User]
+    staff: dict[tuple[int, str], User]
 
     @classmethod
     def load(cls) -> "_Directory | None":
@@ -288,10 +289,22 @@ class _Directory:
         for team in Team.objects.order_by("pk"):
             teams_of[team.organisation_id].append(team)
         users = {u.username: u for u in User.objects.filter(is_active=True).select_related("organisation")}
+        # Who answers each team's checks, and who holds each role in each organisation (the
+        # demo user first, then colleagues: safehub.demo.colleagues), loaded in two queries.
+        teams_of_user: dict[int, list[int]] = defaultdict(list)
+        for user_id, team_id in User.teams.through.objects.values_list("user_id", "team_id").order_by("team_id"):
+            teams_of_user[user_id].append(team_id)
+        roles_of: dict[int, list[str]] = defaultdict(list)
+        for user_id, role in RoleAssignment.objects.values_list("user_id", "role"):
+            roles_of[user_id].append(role)
         answerers: dict[int, User] = {}
+        staff: dict[tuple[int, str], User] = {}
         for user in sorted(users.values(), key=lambda u: u.pk):
-            if has_capability(user, Capability.ANSWER_RESEARCH):
-                for team_id in user.teams.values_list("pk", flat=True):
+            if user.organisation_id is not None:
+                for role in roles_of[user.pk]:
+                    staff.setdefault((user.organisation_id, role), user)
+            if any(Capability.ANSWER_RESEARCH in CAPABILITIES[Role(role)] for role in roles_of[user.pk]):
+                for team_id in teams_of_user[user.pk]:
                     answerers.setdefault(team_id, user)
         open_ = Organisation.objects.open()
         return cls(
@@ -307,6 +320,7 @@ class _Directory:
             teams_of=teams_of,
             answerers=answerers,
             users=users,
+            staff=staff,
         )
 
     def research_team(self, agency: str, *, contact: Contact, school_id: int | None) -> Team | None:
@@ -568,15 +582,14 @@ class _HubYear:
         }
         return names.get(source, "Safeguarding lead")
 
-    def _hub_user(self, contact: Contact, username: str) -> User | None:
-        user = self.directory.users.get(username)
-        if user is None or user.organisation_id != contact.hub_team.organisation_id:
-            return None
-        return user
+    def _hub_user(self, contact: Contact, role: str) -> User:
+        """Who in the hub's council does this: the demo user there, else a colleague. Every
+        council's hub is staffed (safehub.demo.colleagues), as the services need someone."""
+        return self.directory.staff[(contact.hub_team.organisation_id, role)]
 
     def _screen(self, planned: _Planned, rag: str, stage: int, *, school_id: int | None) -> None:
         rng, contact = self.rng, planned.contact
-        practitioner = self._hub_user(contact, "hub.practitioner")
+        practitioner = self._hub_user(contact, Role.HUB_PRACTITIONER)
         screened_at = _working_start(contact.received_at) + datetime.timedelta(minutes=rng.randint(10, 90))
         contact.screened_at = min(screened_at, self.now - datetime.timedelta(minutes=5))
         contact.rag = rag
@@ -594,6 +607,8 @@ class _HubYear:
             )
             self._answer(contact, request, all_answered=stage >= AWAITING_DECISION)
             planned.research.append(request)
+        if stage >= AWAITING_DECISION and not all(r.answered_at for r in planned.research):
+            contact.state = ContactState.RESEARCH  # a check no one can answer keeps it open
         if stage == RESEARCH and all(r.answered_at for r in planned.research) and planned.research:
             last = planned.research[-1]
             last.answer, last.information, last.reason_not_shared = "", "", ""
@@ -604,8 +619,9 @@ class _HubYear:
         assert contact.screened_at is not None
         assert contact.research_due_at is not None
         roll = rng.random()
-        if not all_answered and roll < 0.5:
-            return  # still being checked
+        answerer = self.directory.answerers.get(request.team.pk)
+        if answerer is None or (not all_answered and roll < 0.5):
+            return  # still being checked, or by a team with no one in SafeHub to answer it
         window = (contact.research_due_at - contact.screened_at).total_seconds()
         if roll > 0.95:  # late
             answered_at = contact.research_due_at + datetime.timedelta(minutes=rng.randint(30, 60 * 20))
@@ -627,7 +643,7 @@ class _HubYear:
             request.lawful_basis = LawfulBasis.CONSENT
         else:
             request.lawful_basis = LawfulBasis.PUBLIC_TASK
-        request.answered_by = self.directory.answerers.get(request.team.pk)
+        request.answered_by = answerer
 
     def _decide(self, contact: Contact, research: Sequence[ResearchRequest]) -> None:
         rng = self.rng
@@ -646,7 +662,12 @@ class _HubYear:
         contact.decided_at = min(decided_at, self.now - datetime.timedelta(minutes=1))
         contact.late_reason = rng.choice(LATE_REASONS) if contact.decided_at > contact.decision_due_at else ""
         contact.decision = decision
-        contact.decided_by = self._hub_user(contact, "team.manager")
+        contact.decided_by = self._hub_user(contact, Role.TEAM_MANAGER)
+        for request in research:
+            if request.answered_at is None:
+                # As decide does: the decision closes a check no one answered, as not needed.
+                request.answer = ResearchAnswer.NOT_NEEDED
+                request.answered_at, request.answered_by = contact.decided_at, contact.decided_by
         contact.decision_rationale = RATIONALES[decision]
         contact.state = ContactState.DECIDED
         if contact.referrer_user is not None:
@@ -787,7 +808,7 @@ class _HubYear:
             )
         )
         for request in item.research:
-            if request.answered_at is None:
+            if request.answered_at is None or request.answer == ResearchAnswer.NOT_NEEDED:
                 continue
             by = request.answered_by
             events.append(

@@ -22,6 +22,7 @@ from safehub.hub.models import (
     ContactSource,
     Decision,
     ResearchAgency,
+    ResearchAnswer,
     ResearchRequest,
     SubjectRole,
 )
@@ -315,8 +316,9 @@ def hub_figures(user: User, period: Period, *, now: datetime.datetime) -> HubFig
             )
         )
     tally: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for agency, due_at, answered_at in _checks(contacts, period).values_list("agency", "due_at", "answered_at"):
-        tally[agency][_timeliness(due_at, answered_at, now)] += 1
+    rows = _checks(contacts, period).values_list("agency", "due_at", "answered_at", "answer")
+    for agency, due_at, answered_at, answer in rows:
+        tally[agency][_timeliness(due_at, answered_at, now, answer)] += 1
     figures.by_agency = [
         AgencyFigures(
             agency=agency,
@@ -332,7 +334,14 @@ def hub_figures(user: User, period: Period, *, now: datetime.datetime) -> HubFig
     return figures
 
 
-def _timeliness(due_at: datetime.datetime, answered_at: datetime.datetime | None, now: datetime.datetime) -> str:
+def _timeliness(
+    due_at: datetime.datetime, answered_at: datetime.datetime | None, now: datetime.datetime, answer: str = ""
+) -> str:
+    if answer == ResearchAnswer.NOT_NEEDED:
+        # Closed by the decision: the agency never answered. Past its due time, that counts
+        # against it as overdue; decided before it was due, the check is not counted at all.
+        assert answered_at is not None
+        return "overdue" if answered_at > due_at else "not_needed"
     if answered_at is not None:
         return "in_time" if answered_at <= due_at else "late"
     return "overdue" if now > due_at else "waiting"
@@ -398,7 +407,7 @@ def records_behind(user: User, period: Period, figure: str, value: str = "", *, 
         return [
             _record(check.contact, openable, agency=check.get_agency_display(), check=check)
             for check in checks
-            if _timeliness(check.due_at, check.answered_at, now) == wanted
+            if _timeliness(check.due_at, check.answered_at, now, check.answer) == wanted
         ]
     facts = _facts(contacts, period)
     if figure == "source":

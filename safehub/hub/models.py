@@ -167,6 +167,13 @@ class ResearchAnswer(models.TextChoices):
     SHARED = "shared", "Information shared"
     NOTHING_KNOWN = "nothing_known", "Nothing known"
     NOT_SHARED = "not_shared", "Decision not to share"
+    # Not an agency's answer: the hub decided while the check was open, and the decision
+    # closed it (safehub.hub.services.workflow.decide).
+    NOT_NEEDED = "not_needed", "Not needed: decided without it"
+
+
+# What an agency may answer: everything but the hub's closing of a check.
+AGENCY_ANSWERS = [(value, label) for value, label in ResearchAnswer.choices if value != ResearchAnswer.NOT_NEEDED]
 
 
 class ResearchAgency(models.TextChoices):
@@ -211,7 +218,7 @@ class ResearchRequest(models.Model):
             raise ValidationError({"information": "Enter the information your agency is sharing."})
         if self.answer == ResearchAnswer.NOT_SHARED and not self.reason_not_shared.strip():
             raise ValidationError({"reason_not_shared": "Record why your agency decided not to share."})
-        if self.answer and not self.lawful_basis:
+        if self.answer and self.answer != ResearchAnswer.NOT_NEEDED and not self.lawful_basis:
             raise ValidationError({"lawful_basis": "Record the lawful basis, whether or not you share."})
 
 

@@ -159,7 +159,7 @@ ENQUIRY_REASONS = {
 PRE_BIRTH_TO_CONFERENCE = 0.85
 # About one unborn baby's strategy discussion for every dozen about children.
 STRATEGY_DISCUSSIONS_PER_PRE_BIRTH = 12
-MIN_PRE_BIRTH = 10
+MIN_PRE_BIRTH = 14
 LATE_SHARE = {
     MeetingKind.STRATEGY_DISCUSSION: 0.12,
     MeetingKind.INITIAL_CONFERENCE: 0.14,
@@ -1892,6 +1892,8 @@ class _Today:
                     decision=Decision.STRATEGY_DISCUSSION,
                     rationale=RATIONALES[Decision.STRATEGY_DISCUSSION],
                     late_reason="The police checks came back this morning; decided as soon as they did.",
+                    # The risk is clear: the strategy discussion will hear the agencies' checks.
+                    close_open_checks=True,
                     by=self.users["team.manager"],
                 )
                 return

@@ -147,6 +147,9 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.RECEIVE_ENCOMPASS,
             Capability.COORDINATE_ENCOMPASS,
             Capability.VIEW_PERFORMANCE,
+            # The hub asks the council's education safeguarding team about a child with no
+            # school (children missing education): the team's officers answer that check.
+            Capability.ANSWER_RESEARCH,
         }
     ),
     Role.SYSTEM_ADMIN: frozenset(

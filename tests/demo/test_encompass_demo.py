@@ -22,6 +22,7 @@ from safehub.encompass.services.incidents import (
     Route,
     chase_time,
     education_team,
+    key_adults,
     notice_due,
     route_child,
 )
@@ -142,15 +143,21 @@ def test_the_adults_are_parents_or_carers_of_the_children_on_record():
 
 
 def test_most_notices_are_delivered_before_the_school_day_starts_but_not_all():
-    notices = list(Notice.objects.all())
-    on_time = [n for n in notices if n.delivered_on_time]
-    assert 0.9 <= len(on_time) / len(notices) < 1
+    notices = list(Notice.objects.select_related("organisation"))
+    delivered = [n for n in notices if n.delivered_at is not None]
+    on_time = [n for n in delivered if n.delivered_on_time]
+    assert 0.9 <= len(on_time) / len(delivered) < 1
+    # A few small schools have no one in SafeHub (safehub.demo.colleagues): theirs reach no one.
+    assert 0 < len(notices) - len(delivered) <= 0.05 * len(notices)
     for notice in notices:
         if notice.delivered_at is None:
-            # Delivered to no one: the coordinator was alerted at once.
+            # Delivered to no one: the coordinator was alerted at once, and no one acknowledged it.
+            assert not key_adults(notice)
             assert notice.escalated_at is not None
             assert notice.escalated_at - notice.created_at < datetime.timedelta(minutes=1)
+            assert notice.acknowledged_at is None
         else:
+            assert key_adults(notice)
             assert notice.delivered_at == notice.created_at
 
 
@@ -185,8 +192,8 @@ def test_the_demo_dsl_has_last_nights_notice_to_acknowledge_and_in_their_inbox()
 
 
 def test_the_coordinator_demo_user_sees_a_notice_to_chase_at_another_school():
-    coordinator = User.objects.get(role_assignments__role=Role.ENCOMPASS_COORDINATOR)
-    assert coordinator.username == "encompass.coordinator"
+    coordinator = User.objects.get(username="encompass.coordinator")
+    assert coordinator.role_assignments.get().role == Role.ENCOMPASS_COORDINATOR
     [team] = coordinator.teams.all()
     assert team.name == "Education Safeguarding Team"
     assert coordinator.organisation.kind == OrganisationKind.LOCAL_AUTHORITY

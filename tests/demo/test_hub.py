@@ -86,13 +86,39 @@ def test_sources_and_decisions_come_in_realistic_proportions():
 
 
 def test_research_answers_are_mostly_nothing_known_and_every_answer_is_complete():
-    answered = ResearchRequest.objects.exclude(answer="")
+    answered = ResearchRequest.objects.exclude(answer="").exclude(answer=ResearchAnswer.NOT_NEEDED)
     nothing = answered.filter(answer=ResearchAnswer.NOTHING_KNOWN).count()
     assert 0.6 < nothing / answered.count() < 0.8
     assert answered.filter(answer=ResearchAnswer.NOT_SHARED).exists()
     for request in answered:
         request.full_clean()
         assert request.lawful_basis
+        assert request.answered_by is not None
+        assert request.answered_by.teams.filter(pk=request.team_id).exists()
+
+
+def test_every_check_was_answered_by_someone_in_its_team_or_closed_by_the_decider():
+    # As the services do: no answer without a person, and a decision closes the checks no one answered.
+    assert not ResearchRequest.objects.exclude(answered_at=None).filter(answered_by=None).exists()
+    closed = ResearchRequest.objects.filter(answer=ResearchAnswer.NOT_NEEDED).select_related("contact")
+    assert closed.exists()
+    for check in closed:
+        assert check.contact.state == ContactState.DECIDED
+        assert (check.answered_at, check.answered_by_id) == (check.contact.decided_at, check.contact.decided_by_id)
+    assert not ResearchRequest.objects.filter(answered_at=None, contact__state=ContactState.DECIDED).exists()
+    awaiting = ResearchRequest.objects.filter(contact__state=ContactState.AWAITING_DECISION)
+    assert not awaiting.filter(answered_at=None).exists()
+
+
+def test_every_screening_and_decision_names_someone_in_the_hubs_council():
+    screened = Contact.objects.exclude(screened_at=None).select_related("screened_by", "hub_team")
+    assert screened.exists()
+    for contact in screened:
+        assert contact.screened_by is not None
+        assert contact.screened_by.organisation_id == contact.hub_team.organisation_id
+    for contact in screened.filter(state=ContactState.DECIDED).select_related("decided_by"):
+        assert contact.decided_by is not None
+        assert contact.decided_by.organisation_id == contact.hub_team.organisation_id
 
 
 def test_the_queue_has_open_contacts_in_every_state_today():
@@ -119,7 +145,7 @@ def test_every_contact_and_decision_is_on_the_childs_chronology_and_the_hub_may_
         entries = ChronologyEntry.objects.filter(
             person=subject.person, source_type="hub.contact", source_id=str(contact.pk)
         )
-        answered = contact.research_requests.exclude(answered_at=None).count()
+        answered = contact.research_requests.exclude(answered_at=None).exclude(answer=ResearchAnswer.NOT_NEEDED).count()
         # Received, screened, each agency's answer, and the decision (and what it started).
         assert entries.filter(category="contact").count() == 2 + answered
         assert entries.filter(category="referral_decision").count() == 1

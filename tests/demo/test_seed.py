@@ -134,7 +134,9 @@ def test_siblings_and_parents_are_related(summary):
 
 def test_every_role_has_exactly_one_demo_user_who_can_sign_in(summary):
     for role in Role:
-        users = User.objects.filter(role_assignments__role=role)
+        # The demo users' colleagues (safehub.demo.colleagues) hold roles too, but cannot sign in.
+        holders = User.objects.filter(role_assignments__role=role)
+        users = User.objects.filter(pk__in=[u.pk for u in holders if u.has_usable_password()])
         assert users.count() == 1, role
         user = users.get()
         assert authenticate(username=user.username, password=demo.DEMO_PASSWORD) == user
@@ -270,6 +272,24 @@ def test_every_demo_user_has_a_confirmed_demo_authenticator():
     from safehub.partnership.models import User
 
     seed_demo(size="small", seed=7, children=60)
-    for user in User.objects.all():
+    for user in User.objects.filter(username__in=[username for username, *_ in demo.names.DEMO_STAFF]):
         assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
         assert len(demo_code(user.username)) == 6
+
+
+def test_the_demo_users_colleagues_staff_every_hub_and_most_schools_and_cannot_sign_in(summary):
+    demo_usernames = {username for username, *_ in demo.names.DEMO_STAFF}
+    colleagues = User.objects.exclude(username__in=demo_usernames)
+    assert colleagues.exists()
+    for colleague in colleagues:
+        assert not colleague.has_usable_password()
+        assert authenticate(username=colleague.username, password=demo.DEMO_PASSWORD) is None
+        assert colleague.teams.count() == 1
+        assert colleague.role_assignments.count() == 1
+    for council in Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY):
+        for role in (Role.HUB_PRACTITIONER, Role.TEAM_MANAGER, Role.SOCIAL_WORKER):
+            assert User.objects.filter(organisation=council, role_assignments__role=role).exists(), (council, role)
+    schools = Organisation.objects.filter(kind=OrganisationKind.SCHOOL)
+    led = schools.filter(users__role_assignments__role=Role.DESIGNATED_SAFEGUARDING_LEAD).distinct().count()
+    # Most schools have their lead in SafeHub; a few have no account, as in life.
+    assert 0.9 * schools.count() <= led < schools.count()

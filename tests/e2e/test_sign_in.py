@@ -95,9 +95,10 @@ HOME_PAGES = {
         ["Emergency access to review", "Who holds which role"],
         ["Home", "Inbox", "Access reviews", "Directory"],
     ),
+    # The council's education safeguarding team answers the hub's checks on children with no school.
     Role.ENCOMPASS_COORDINATOR: (
-        FIGURES,
-        ["Home", "Inbox", "Encompass notices", *PERFORMANCE, "Directory", "Calendars"],
+        ["Checks to answer", *FIGURES],
+        ["Home", "Inbox", "Checks", "Encompass notices", *PERFORMANCE, "Directory", "Calendars"],
     ),
     Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }

@@ -265,7 +265,9 @@ def test_a_late_decision_must_say_why(world):
         blank = manager.post(f"/api/v1/contacts/{contact.pk}/decision/", body | {"rationale": ""}, format="json")
         assert blank.json()["error"]["fields"] == {"rationale": ["Record why you made this decision."]}
         decided = manager.post(
-            f"/api/v1/contacts/{contact.pk}/decision/", body | {"late_reason": "Awaiting police."}, format="json"
+            f"/api/v1/contacts/{contact.pk}/decision/",
+            body | {"late_reason": "Awaiting police.", "close_open_checks": True},
+            format="json",
         )
     assert decided.json()["late_reason"] == "Awaiting police."
 

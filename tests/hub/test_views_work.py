@@ -159,6 +159,39 @@ def test_a_late_decision_form_asks_why_then_records_it_and_flags_the_referrer_to
     assert contact.referrer_told_at == london(2026, 1, 13, 9, 0)
 
 
+def test_the_decision_form_names_the_open_checks_and_closes_them_only_when_confirmed(w, client):
+    contact = make_contact(w)
+    screened(w, contact)
+    client.force_login(w.manager)
+    url = reverse("hub:decide", args=[contact.pk])
+    page = client.get(url).content.decode()
+    assert "have not answered yet. You can wait, or decide without them." in page
+    assert "Decide without the checks still open" in page
+    body = {"decision": Decision.EARLY_HELP, "decision_rationale": "Family support."}
+    response = client.post(url, body)
+    assert response.status_code == 200
+    assert "confirm that you are deciding without it" in response.content.decode()
+    contact.refresh_from_db()
+    assert contact.state == ContactState.RESEARCH
+    response = client.post(url, body | {"close_open_checks": "on"})
+    assert response.status_code == 302
+    page = client.get(reverse("hub:contact", args=[contact.pk])).content.decode()
+    assert page.count("Not needed: decided without it") == 4
+
+
+def test_the_contact_page_shows_a_check_whose_answerer_is_not_recorded(w, client):
+    # No service leaves an answer without its person, but an old import might: the page still opens.
+    contact = make_contact(w)
+    screened(w, contact)
+    contact.research_requests.filter(agency=ResearchAgency.POLICE).update(
+        answer=ResearchAnswer.NOTHING_KNOWN, lawful_basis=LawfulBasis.SIGNIFICANT_HARM, answered_at=london(2026, 1, 9)
+    )
+    client.force_login(w.practitioner)
+    response = client.get(reverse("hub:contact", args=[contact.pk]))
+    assert response.status_code == 200
+    assert "by (name not recorded)" in response.content.decode()
+
+
 def test_a_hub_practitioner_cannot_open_the_decision_form(w, client):
     contact = make_contact(w)
     client.force_login(w.practitioner)

@@ -10,6 +10,7 @@ import time_machine
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 
+from safehub.access import policy
 from safehub.access.models import LegitimateRelationship, RelationshipSource
 from safehub.audit.models import AuditEvent
 from safehub.hub.models import (
@@ -402,6 +403,77 @@ def test_a_late_decision_needs_a_reason(w):
         )
     contact.refresh_from_db()
     assert contact.late_reason == "Waiting for the police check."
+
+
+def test_a_decision_with_checks_unanswered_must_say_so_and_changes_nothing_until_it_does(w):
+    contact = make_contact(w)
+    screened(w, contact)
+    workflow.answer_research(
+        request=contact.research_requests.get(agency=ResearchAgency.POLICE),
+        answer=ResearchAnswer.NOTHING_KNOWN,
+        information="",
+        reason_not_shared="",
+        lawful_basis=LawfulBasis.SIGNIFICANT_HARM,
+        by=w.officer,
+    )
+    with pytest.raises(ValidationError) as error:
+        workflow.decide(contact=contact, decision=Decision.EARLY_HELP, rationale="Family support.", by=w.manager)
+    message = error.value.error_dict["close_open_checks"][0].message
+    assert "health" in message
+    assert "education" in message
+    assert "police" not in message
+    contact.refresh_from_db()
+    assert contact.state == ContactState.RESEARCH
+    assert contact.research_requests.filter(answered_at=None).count() == 3
+
+
+def test_deciding_without_the_open_checks_closes_them_as_not_needed_and_ends_the_agencies_access(w):
+    contact = make_contact(w)
+    screened(w, contact)
+    nurse_access = LegitimateRelationship.objects.filter(team=w.trust_team, person=w.child, revoked_at=None)
+    assert nurse_access.exists()
+    workflow.decide(
+        contact=contact,
+        decision=Decision.STRATEGY_DISCUSSION,
+        rationale="Possible s47: the strategy discussion hears the agencies.",
+        close_open_checks=True,
+        by=w.manager,
+    )
+    checks = contact.research_requests.all()
+    assert checks.count() == 4
+    for check in checks:
+        assert check.answer == ResearchAnswer.NOT_NEEDED
+        assert check.answered_by == w.manager
+        assert check.answered_at == Contact.objects.get(pk=contact.pk).decided_at
+    assert not nurse_access.exists()
+    assert AuditEvent.objects.filter(action="research.closed", actor=w.manager).count() == 4
+    # Closed checks are no one's to answer, and nothing escalates them.
+    assert not policy.open_research_requests_to(w.nurse).exists()
+    assert workflow.escalate_overdue_research(now=timezone.now() + datetime.timedelta(days=30)) == 0
+    with pytest.raises(ValidationError):
+        workflow.answer_research(
+            request=checks.get(agency=ResearchAgency.HEALTH),
+            answer=ResearchAnswer.NOTHING_KNOWN,
+            information="",
+            reason_not_shared="",
+            lawful_basis=LawfulBasis.SIGNIFICANT_HARM,
+            by=w.nurse,
+        )
+
+
+def test_an_agency_cannot_answer_not_needed(w):
+    contact = make_contact(w)
+    screened(w, contact)
+    with pytest.raises(ValidationError) as error:
+        workflow.answer_research(
+            request=contact.research_requests.get(agency=ResearchAgency.HEALTH),
+            answer=ResearchAnswer.NOT_NEEDED,
+            information="",
+            reason_not_shared="",
+            lawful_basis=LawfulBasis.SIGNIFICANT_HARM,
+            by=w.nurse,
+        )
+    assert "answer" in error.value.error_dict
 
 
 def test_a_decision_in_time_records_no_late_reason(w):

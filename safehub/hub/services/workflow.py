@@ -37,6 +37,7 @@ from safehub.access import policy
 from safehub.access.models import LegitimateRelationship, RelationshipSource
 from safehub.audit.services import record
 from safehub.hub.models import (
+    AGENCY_ANSWERS,
     RAG_TIMESCALES,
     Assessment,
     Contact,
@@ -386,7 +387,7 @@ def answer_research(
     if request.answered_at is not None:
         raise ValidationError(ALREADY_ANSWERED)
     _require(policy.can(by, "answer", request), NOT_YOUR_CHECK)
-    if answer not in ResearchAnswer.values:
+    if answer not in dict(AGENCY_ANSWERS):
         raise ValidationError({"answer": "Choose what your agency's records show."})
     if lawful_basis and lawful_basis not in LawfulBasis.values:
         raise ValidationError({"lawful_basis": "Choose a lawful basis from the list."})
@@ -434,6 +435,34 @@ def answer_research(
         contact.save(update_fields=["state"])
         _notify_hub(contact, kind="hub.awaiting_decision", key=f"hub.awaiting_decision:contact-{contact.pk}")
     return request
+
+
+def _close_check(request: ResearchRequest, *, by: User, now: datetime.datetime) -> None:
+    """The decision closes a check no agency answered: recorded as not needed, by the decider."""
+    request.answer = ResearchAnswer.NOT_NEEDED
+    request.information = request.reason_not_shared = request.lawful_basis = ""
+    request.answered_at = now
+    request.answered_by = by
+    request.save(
+        update_fields=["answer", "information", "reason_not_shared", "lawful_basis", "answered_at", "answered_by"]
+    )
+    LegitimateRelationship.objects.filter(
+        team=request.team,
+        source=RelationshipSource.REFERRAL,
+        reason=_research_reason(request),
+        revoked_at__isnull=True,
+    ).update(revoked_at=now)
+    record(
+        action="research.closed",
+        actor=by,
+        target=request,
+        purpose=f"multi-agency check for {request.contact.reference}",
+        detail={"contact": request.contact_id, "agency": request.agency, "overdue": now > request.due_at},
+    )
+
+
+def _listed(words: list[str]) -> str:
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 def agency_managers(request: ResearchRequest) -> QuerySet[User]:
@@ -555,10 +584,20 @@ def _tell_referrer(contact: Contact, now: datetime.datetime) -> None:
 
 
 @transaction.atomic
-def decide(*, contact: Contact, decision: str, rationale: str, late_reason: str = "", by: User) -> Contact:
+def decide(
+    *,
+    contact: Contact,
+    decision: str,
+    rationale: str,
+    late_reason: str = "",
+    close_open_checks: bool = False,
+    by: User,
+) -> Contact:
     """A social-care team manager's decision on the contact, due 1 working day after it was
     received; a late one records why. The referrer is told; an assessment or a strategy
-    discussion starts from here."""
+    discussion starts from here. A decision made while an agency's check is still open must
+    say so (`close_open_checks`), and closes the check as not needed: no check stays open
+    for ever, and the agency's access for answering it ends."""
     _require(policy.can(by, "decide", contact), NOT_A_DECIDER)
     contact = Contact.objects.select_for_update().get(pk=contact.pk)
     if contact.state == ContactState.DECIDED:
@@ -567,16 +606,28 @@ def decide(*, contact: Contact, decision: str, rationale: str, late_reason: str 
         raise ValidationError({"decision": "Choose the decision."})
     if not rationale.strip():
         raise ValidationError({"decision_rationale": ENTER_RATIONALE})
+    open_checks = list(
+        ResearchRequest.objects.select_for_update()
+        .filter(contact=contact, answered_at__isnull=True)
+        .select_related("team")
+        .order_by("agency")
+    )
+    errors: dict[str, str] = {}
     now = timezone.now()
     contact.decision_due_at = contact.decision_due_at or decision_due(contact)
     if now > contact.decision_due_at and not late_reason.strip():
         due = contact.decision_due_at.astimezone(LONDON)
-        raise ValidationError(
-            {
-                "late_reason": f"This decision was due by {due:%H:%M} on {due:%A %-d %B %Y}: "
-                "record why it was not made in time."
-            }
+        errors["late_reason"] = (
+            f"This decision was due by {due:%H:%M} on {due:%A %-d %B %Y}: record why it was not made in time."
         )
+    if open_checks and not close_open_checks:
+        agencies = _listed([check.get_agency_display().lower() for check in open_checks])
+        errors["close_open_checks"] = (
+            f"The check of {agencies} is not answered yet. Wait for the answer, or confirm that you are "
+            "deciding without it: it will be closed as not needed."
+        )
+    if errors:
+        raise ValidationError(errors)
     contact.decision = decision
     contact.decision_rationale = rationale.strip()
     contact.late_reason = late_reason.strip() if now > contact.decision_due_at else ""
@@ -604,6 +655,8 @@ def decide(*, contact: Contact, decision: str, rationale: str, late_reason: str 
         at=now,
         category="referral_decision",
     )
+    for check in open_checks:
+        _close_check(check, by=by, now=now)
     if decision == Decision.ASSESSMENT:
         _start_assessments(contact, now)
     elif decision == Decision.STRATEGY_DISCUSSION:

@@ -21,7 +21,15 @@ from django.views.decorators.http import require_POST
 
 from safehub.access import policy
 from safehub.hub import selectors
-from safehub.hub.models import Contact, ContactState, Decision, LawfulBasis, Rag, ResearchAgency, ResearchAnswer
+from safehub.hub.models import (
+    AGENCY_ANSWERS,
+    Contact,
+    ContactState,
+    Decision,
+    LawfulBasis,
+    Rag,
+    ResearchAgency,
+)
 from safehub.hub.services import workflow
 from safehub.meetings import selectors as meetings_selectors
 from safehub.meetings.due_dates import strategy_discussion_due
@@ -74,7 +82,7 @@ class ScreenForm(forms.Form):
 class ResearchAnswerForm(forms.Form):
     answer = forms.ChoiceField(
         label="What do your agency's records show?",
-        choices=ResearchAnswer.choices,
+        choices=AGENCY_ANSWERS,
         widget=forms.RadioSelect,
         error_messages={"required": "Choose what your agency's records show."},
     )
@@ -121,6 +129,10 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea,
         max_length=5000,
         help_text="Only if the decision is being made after it was due.",
+    )
+    close_open_checks = forms.BooleanField(
+        label="Decide without the checks still open: they are closed as not needed",
+        required=False,
     )
 
 
@@ -314,6 +326,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
                 decision=form.cleaned_data["decision"],
                 rationale=form.cleaned_data["decision_rationale"],
                 late_reason=form.cleaned_data["late_reason"],
+                close_open_checks=form.cleaned_data["close_open_checks"],
                 by=user,
             )
         except ValidationError as error:
@@ -321,7 +334,15 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Decision on contact {record.reference} recorded.")
             return redirect("hub:contact", pk=record.pk)
-    context = {"form": form, "contact": record, "detail": detail, "due_at": due_at, "late": timezone.now() > due_at}
+    open_checks = [check for check in detail.research if check.answered_at is None]
+    context = {
+        "form": form,
+        "contact": record,
+        "detail": detail,
+        "due_at": due_at,
+        "late": timezone.now() > due_at,
+        "open_checks": open_checks,
+    }
     return render(request, "hub/decide.html", context)
 
 
