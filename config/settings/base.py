@@ -229,6 +229,9 @@ SPECTACULAR_SETTINGS = {
         # Two choice sets share the field name "status": a meeting attendance's, a notice's.
         "AttendanceStatusEnum": "safehub.meetings.models.AttendanceStatus",
         "NoticeStatusEnum": "safehub.encompass.api.NoticeStatus.CHOICES",
+        # Two choice sets share the field name "sex": a record's, and what a referrer says.
+        "SexEnum": "safehub.people.models.Sex",
+        "SexGivenEnum": "safehub.people.models.SEX_GIVEN_CHOICES",
     },
 }
 

@@ -53,6 +53,7 @@ from safehub.encompass.services.incidents import (
 from safehub.hub.api import IDEMPOTENCY_HEADER, Conflict
 from safehub.partnership.models import Organisation, OrganisationKind
 from safehub.partnership.roles import Capability
+from safehub.people.models import SEX_GIVEN_CHOICES
 
 MISSING_KEY = (
     "Send an Idempotency-Key header: a unique value for this incident (such as your system's reference "
@@ -150,6 +151,12 @@ class IncidentChildInputSerializer(serializers.Serializer):
     nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     upn = serializers.CharField(required=False, allow_blank=True, max_length=13, default="")
     postcode = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
+    sex = serializers.ChoiceField(
+        choices=SEX_GIVEN_CHOICES,
+        required=False,
+        default="",
+        help_text="Used only to match the record: a different sex on record is never linked automatically.",
+    )
     present = serializers.BooleanField(help_text="Whether the child was there during the incident.")
     whereabouts = serializers.CharField(
         required=False, allow_blank=True, max_length=300, default="", help_text="Where the child was."

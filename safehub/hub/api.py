@@ -29,6 +29,7 @@ from safehub.hub.services.contacts import (
     source_for,
 )
 from safehub.partnership.roles import Capability
+from safehub.people.models import SEX_GIVEN_CHOICES
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MISSING_KEY = (
@@ -53,6 +54,12 @@ class ContactSubjectSerializer(serializers.Serializer):
     nhs_number = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     upn = serializers.CharField(required=False, allow_blank=True, max_length=20, default="")
     postcode = serializers.CharField(required=False, allow_blank=True, max_length=10, default="")
+    sex = serializers.ChoiceField(
+        choices=SEX_GIVEN_CHOICES,
+        required=False,
+        default="",
+        help_text="Used only to match the record: a different sex on record is never linked automatically.",
+    )
 
     class Meta:
         ref_name = "ContactSubjectInput"

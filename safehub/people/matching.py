@@ -22,7 +22,7 @@ never candidates.
 
 import datetime
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import jellyfish
@@ -43,6 +43,7 @@ from safehub.people.models import (
     Person,
     PersonAddress,
     PersonName,
+    Sex,
     name_key,
     normalise_postcode,
 )
@@ -83,6 +84,11 @@ GIVEN_MIDDLE = 10
 GIVEN_DIFFERENT = -10
 POSTCODE_CURRENT = 15
 POSTCODE_PAST = 8
+# Differences that say "a different person": a different sex (both recorded), and a
+# different given name for someone with the same family name and date of birth at the same
+# address (a twin or sibling, not a misspelling).
+SEX_CONFLICT = -60
+HOUSEHOLD_SIBLING = -45
 
 # Common English given names and their short forms and variants. Each group is one name.
 NAME_VARIANT_GROUPS: tuple[frozenset[str], ...] = tuple(
@@ -185,6 +191,8 @@ class MatchQuery:
     nhs_number: str = ""
     upn: str = ""
     postcode: str = ""
+    # "female" or "male" when the referrer says; anything else is not known.
+    sex: str = ""
 
     @property
     def is_empty(self) -> bool:
@@ -200,6 +208,7 @@ class MatchQuery:
             "nhs_number": self.nhs_number,
             "upn": self.upn,
             "postcode": self.postcode,
+            "sex": self.sex,
         }
         return {name: value.strip() for name, value in terms.items() if value.strip()}
 
@@ -254,6 +263,7 @@ def find_candidates(
     nhs_number: str = "",
     upn: str = "",
     postcode: str = "",
+    sex: str = "",
     limit: int = 10,
 ) -> list[Candidate]:
     """The existing people who may be the person described, best first (an NHS number match
@@ -267,6 +277,7 @@ def find_candidates(
         nhs_number=nhs_number or "",
         upn=upn or "",
         postcode=postcode or "",
+        sex=sex or "",
     )
     may_see_confidential = policy.may_see_field(user, "confidential_address")
     candidates = _match(query, may_see_confidential=may_see_confidential, limit=limit)
@@ -541,11 +552,25 @@ class _Scorer:
         score += points
         if reason:
             reasons.append(reason)
+        if _known_sex(self.query.sex) and _known_sex(person.sex) and self.query.sex != person.sex:
+            score += SEX_CONFLICT
+            reasons.append("Sex is different")
+        if self._sibling(person, points):
+            score += HOUSEHOLD_SIBLING
+            reasons.append("Given name is different at the same address and date of birth (a twin or sibling?)")
         if score < MINIMUM_SCORE and not nhs_matches:
             return None
         # Only evidence for the match is shown as a reason; differences lower the score silently
         # unless they are about an identifier, which the practitioner must notice.
         return Candidate(person=person, score=score, reasons=reasons, nhs_number_matches=nhs_matches)
+
+    def _sibling(self, person: Person, postcode_points: int) -> bool:
+        """Same family name, date of birth and current address, but another given name."""
+        if postcode_points != POSTCODE_CURRENT or self.query.date_of_birth != person.date_of_birth:
+            return False
+        if _letters(person.family_name) != self.family or not self.given_parts:
+            return False
+        return not _same_given_name(self.given_parts[0], person)
 
     def _date_of_birth(self, person: Person) -> tuple[int, str]:
         wanted, held = self.query.date_of_birth, person.date_of_birth
@@ -634,6 +659,106 @@ class _Scorer:
                 return POSTCODE_CURRENT, "Postcode matches a current address"
             best = (POSTCODE_PAST, "Postcode matches a past address")
         return best
+
+
+def _known_sex(sex: str) -> bool:
+    return sex in (Sex.FEMALE, Sex.MALE)
+
+
+def _same_given_name(wanted: str, person: Person) -> bool:
+    """Whether `wanted` (a first given name, as _name_parts gives it) is the person's first
+    given name, a known variant of it, or a given name the person is also known by."""
+    for names in (person.given_names, *(other.given_names for other in person.other_names.all())):
+        parts = _name_parts(names)
+        if parts and (parts[0] == wanted or are_name_variants(wanted, parts[0])):
+            return True
+    return False
+
+
+def _exact(a: str, b: str) -> bool:
+    return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
+
+
+def conflicts(query: MatchQuery, person: Person) -> list[str]:
+    """What the concern says that this record contradicts: a different sex, date of birth,
+    NHS number or UPN, or another given name (not a misspelling of it). Any one means the
+    record may be someone else."""
+    found = []
+    if _known_sex(query.sex) and _known_sex(person.sex) and query.sex != person.sex:
+        found.append("sex")
+    wanted, held = query.date_of_birth, person.date_of_birth
+    if wanted is not None and held is not None:
+        match person.date_of_birth_precision:
+            case DatePrecision.YEAR:
+                differs = held.year != wanted.year
+            case DatePrecision.MONTH:
+                differs = (held.year, held.month) != (wanted.year, wanted.month)
+            case _:
+                differs = held != wanted
+        if differs:
+            found.append("date of birth")
+    for scheme, value, label in (
+        (IdentifierScheme.NHS_NUMBER, normalise_nhs_number(query.nhs_number), "NHS number"),
+        (IdentifierScheme.UPN, _normalise_upn(query.upn), "UPN"),
+    ):
+        held_values = {i.value for i in person.identifiers.all() if i.scheme == scheme}
+        if value and held_values and value not in held_values:
+            found.append(label)
+    given = _name_parts(query.given_names)
+    if given and not _same_given_name(given[0], person):
+        names = _name_parts(person.given_names)
+        # A misspelling (Amellia for Amelia) is not a contradiction; another name is.
+        if not names or not (_similar(given[0], names[0]) or _sounds_alike(given[0], names[0])):
+            found.append("given name")
+    return found
+
+
+def sure_match(query: MatchQuery, candidates: Sequence[Candidate], *, kind: str) -> Person | None:
+    """The record a concern that arrived with no person choosing (an import, the API, a police
+    incident) is linked to, or None for a person to choose. Sure means one of:
+
+    - exactly one record holds the NHS number or UPN given, and contradicts nothing else given;
+    - else exactly one record has the exact full name and date of birth given, and contradicts
+      nothing else given (a different NHS number or UPN, or sex).
+
+    Fuzzy names, a shared postcode or a high score never link on their own: twins share a date
+    of birth and an address, and a parent and child can share a name."""
+    people = {c.person.pk: c.person for c in candidates if c.person.kind == kind}
+    nhs, upn = normalise_nhs_number(query.nhs_number), _normalise_upn(query.upn)
+    by_identifier = [
+        person
+        for person in people.values()
+        if any(
+            (i.scheme == IdentifierScheme.NHS_NUMBER and nhs and i.value == nhs)
+            or (i.scheme == IdentifierScheme.UPN and upn and i.value == upn)
+            for i in person.identifiers.all()
+        )
+    ]
+    if by_identifier:
+        if len(by_identifier) == 1 and not conflicts(query, by_identifier[0]):
+            return by_identifier[0]
+        return None
+    if query.date_of_birth is None or not query.given_names.strip() or not query.family_name.strip():
+        return None
+    exact = [
+        person
+        for person in people.values()
+        if _exact(person.given_names, query.given_names)
+        and _exact(person.family_name, query.family_name)
+        and person.date_of_birth == query.date_of_birth
+        and person.date_of_birth_precision == DatePrecision.DAY
+    ]
+    if len(exact) != 1 or conflicts(query, exact[0]):
+        return None
+    # Exactly one such record in all SafeHub, not only among the best candidates: a namesake
+    # whose other details lowered their score still makes the name ambiguous.
+    namesakes = Person.objects.unmerged().filter(
+        kind=kind,
+        given_names__iexact=exact[0].given_names,
+        family_name__iexact=exact[0].family_name,
+        date_of_birth=query.date_of_birth,
+    )
+    return exact[0] if namesakes.count() == 1 else None
 
 
 def _addresses(person: Person, may_see_confidential: bool) -> Iterable[PersonAddress]:

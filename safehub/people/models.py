@@ -31,6 +31,10 @@ class Sex(models.TextChoices):
     UNKNOWN = "unknown", "Not known"
 
 
+# What a referrer or officer may say of someone's sex, for matching only: blank is not known.
+SEX_GIVEN_CHOICES = [(Sex.FEMALE.value, "Female"), (Sex.MALE.value, "Male"), ("", "Not known")]
+
+
 class DatePrecision(models.TextChoices):
     """How much of a date of birth is known. Unknown parts are stored as 1."""
 

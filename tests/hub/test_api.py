@@ -1,9 +1,11 @@
 """The contacts API: POST with an Idempotency-Key, GET through the hub's selectors."""
 
+import datetime
+
 import pytest
 from rest_framework.test import APIClient
 
-from safehub.hub.models import Contact
+from safehub.hub.models import Contact, ContactSubject
 from safehub.partnership.roles import Role
 from tests.factories import OrganisationFactory, UserFactory, valid_nhs_number
 from tests.hub.test_contacts import hub_setup
@@ -79,12 +81,27 @@ def test_invalid_input_has_the_api_s_error_shape(api):
 
 
 def test_a_known_nhs_number_links_the_child(api):
-    from tests.factories import IdentifierFactory
+    from tests.factories import IdentifierFactory, PersonFactory
 
-    identifier = IdentifierFactory(value=valid_nhs_number(3))
+    child = PersonFactory(given_names="Noah", family_name="Ashworth", date_of_birth=datetime.date(2016, 5, 4))
+    identifier = IdentifierFactory(person=child, value=valid_nhs_number(3))
     subject = BODY["subjects"][0] | {"nhs_number": valid_nhs_number(3)}
     post(api, BODY | {"subjects": [subject]})
     assert Contact.objects.get().subjects.get().person == identifier.person
+
+
+def test_a_known_nhs_number_on_a_record_with_another_date_of_birth_or_sex_is_left_for_the_hub(api):
+    from tests.factories import IdentifierFactory, PersonFactory
+
+    child = PersonFactory(
+        given_names="Noah", family_name="Ashworth", date_of_birth=datetime.date(2016, 5, 4), sex="male"
+    )
+    IdentifierFactory(person=child, value=valid_nhs_number(3))
+    wrong_birthday = BODY["subjects"][0] | {"nhs_number": valid_nhs_number(3), "date_of_birth": "2017-05-04"}
+    post(api, BODY | {"subjects": [wrong_birthday]})
+    wrong_sex = BODY["subjects"][0] | {"nhs_number": valid_nhs_number(3), "sex": "female"}
+    post(api, BODY | {"subjects": [wrong_sex]}, key="rv-10")
+    assert [s.person for s in ContactSubject.objects.order_by("pk")] == [None, None]
 
 
 def test_the_referrer_and_the_hub_can_read_the_contact_others_get_404(api, hub):

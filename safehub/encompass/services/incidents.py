@@ -64,7 +64,6 @@ from safehub.people.models import (
     ChronologyEntry,
     ChronologyVisibility,
     Enrolment,
-    IdentifierScheme,
     Person,
     PersonKind,
 )
@@ -80,7 +79,6 @@ from safehub.timescales.rules import timescale_value
 SOURCE_TYPE = "encompass.incident"
 REFERENCE_ATTEMPTS = 20
 # A candidate this strong is sure enough to link without a person choosing (as the hub does).
-STRONG_MATCH_SCORE = matching.DOB_EXACT + matching.FAMILY_EXACT + matching.GIVEN_EXACT
 # Invitees of a notice may open the child's record for this long (calendar days), to support them.
 ACCESS_AFTER_NOTICE = datetime.timedelta(days=90)
 
@@ -118,6 +116,8 @@ class ChildInput:
     nhs_number: str = ""
     upn: str = ""
     postcode: str = ""
+    # "female" or "male" when the officer says: used for matching only.
+    sex: str = ""
     whereabouts: str = ""
     voice_of_child: str = ""
     injuries: str = ""
@@ -150,18 +150,12 @@ def _require(allowed: bool, message: str) -> None:
 
 
 def match_child(child: ChildInput, *, on_behalf_of: str) -> Person | None:
-    """The child's record when the match is sure: an exact NHS number on record, else exactly
-    one strong candidate. Nothing is shown to anyone: a child not matched goes to the council."""
+    """The child's record when the match is sure (`safehub.people.matching.sure_match`: an
+    identifier, or the exact full name and date of birth, contradicted by nothing). Nothing is
+    shown to anyone: a child not matched goes to the council."""
     if child.person is not None:
         return child.person
-    nhs_number = ""
-    if child.nhs_number.strip():
-        nhs_number = identifiers.validate_nhs_number(child.nhs_number)
-        holder = Person.objects.filter(
-            kind=PersonKind.CHILD, identifiers__scheme=IdentifierScheme.NHS_NUMBER, identifiers__value=nhs_number
-        ).first()
-        if holder is not None:
-            return holder
+    nhs_number = identifiers.validate_nhs_number(child.nhs_number) if child.nhs_number.strip() else ""
     query = matching.MatchQuery(
         given_names=child.given_names,
         family_name=child.family_name,
@@ -169,10 +163,10 @@ def match_child(child: ChildInput, *, on_behalf_of: str) -> Person | None:
         nhs_number=nhs_number,
         upn=child.upn,
         postcode=child.postcode,
+        sex=child.sex,
     )
     candidates = matching.find_candidates_for_system(on_behalf_of=on_behalf_of, query=query)
-    strong = [c.person for c in candidates if c.score >= STRONG_MATCH_SCORE and c.person.kind == PersonKind.CHILD]
-    return strong[0] if len(strong) == 1 else None
+    return matching.sure_match(query, candidates, kind=PersonKind.CHILD)
 
 
 def _in_scheme(organisation: Organisation) -> bool:

@@ -51,7 +51,7 @@ from safehub.partnership.models import (
     User,
 )
 from safehub.people import identifiers, matching
-from safehub.people.models import ChronologyEntry, IdentifierScheme, Person, PersonKind, normalise_postcode
+from safehub.people.models import ChronologyEntry, Person, PersonKind, normalise_postcode
 from safehub.people.services import create_person
 from safehub.timescales.rules import due_after
 
@@ -59,7 +59,6 @@ DEFAULT_HUB_NAME = "Children's Hub"
 REFERENCE_ATTEMPTS = 10
 # A candidate this strong is sure enough to link without a person choosing: at least the
 # same full name and date of birth (see the weights in safehub.people.matching).
-STRONG_MATCH_SCORE = matching.DOB_EXACT + matching.FAMILY_EXACT + matching.GIVEN_EXACT
 
 NO_CHILD = "Add at least one child or unborn child: a contact is a concern about a child."
 NO_HUB_TEAM = "There is no Children's Hub team to send this to. Ask your SafeHub administrator to set one up."
@@ -114,6 +113,8 @@ class SubjectInput:
     nhs_number: str = ""
     upn: str = ""
     postcode: str = ""
+    # "female" or "male" when the referrer says: used for matching only.
+    sex: str = ""
     person: Person | None = None
     create_person: bool = False
 
@@ -341,10 +342,9 @@ def match_automatically(
     subject: SubjectInput, *, user: User | None = None, on_behalf_of: str = "safehub import"
 ) -> SubjectInput:
     """For contacts that arrive without a person choosing (the import, the API): link the
-    subject when the match is sure, else leave them for the hub to match.
-
-    Sure means an exact NHS number on record, or else exactly one strong candidate (matched
-    for the calling user, or for the system `on_behalf_of` when there is none)."""
+    subject when the match is sure (`safehub.people.matching.sure_match`: an identifier, or the
+    exact full name and date of birth, contradicted by nothing), else leave them for the hub
+    to match. The search is audited for the calling user, or for the system `on_behalf_of`."""
     if subject.person is not None or subject.role == SubjectRole.UNBORN:
         return subject
     try:
@@ -352,12 +352,6 @@ def match_automatically(
     except ValidationError:
         return subject  # record_contact reports the bad number
     kind = PERSON_KIND_OF_ROLE[SubjectRole(subject.role)]
-    if nhs_number:
-        holder = Person.objects.filter(
-            kind=kind, identifiers__scheme=IdentifierScheme.NHS_NUMBER, identifiers__value=nhs_number
-        ).first()
-        if holder is not None:
-            return replace(subject, person=holder)
     query = matching.MatchQuery(
         given_names=subject.given_names,
         family_name=subject.family_name,
@@ -365,6 +359,7 @@ def match_automatically(
         nhs_number=nhs_number,
         upn=subject.upn,
         postcode=subject.postcode,
+        sex=subject.sex,
     )
     if user is None:
         candidates = matching.find_candidates_for_system(on_behalf_of=on_behalf_of, query=query)
@@ -377,11 +372,10 @@ def match_automatically(
             nhs_number=query.nhs_number,
             upn=query.upn,
             postcode=query.postcode,
+            sex=query.sex,
         )
-    strong = [c.person for c in candidates if c.score >= STRONG_MATCH_SCORE]
-    if len(strong) == 1 and strong[0].kind == kind:
-        return replace(subject, person=strong[0])
-    return subject
+    person = matching.sure_match(query, candidates, kind=kind)
+    return subject if person is None else replace(subject, person=person)
 
 
 def give_hub_team_access(*, contact: Contact, person: Person, granted_by: User | None) -> None:
