@@ -16,3 +16,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]
+
+# A lock timeout answers "busy, try again" (503); under /api/ every failure is the JSON error.
+handler500 = "safehub.core.errors.server_error"

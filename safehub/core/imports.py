@@ -1,22 +1,34 @@
 """The one way SafeHub reads a CSV file into the database.
 
-Every import is atomic: each row is checked and turned into writes inside one
-transaction; if any row is wrong, the error names its line and what is wrong, every
-bad line is reported (up to a limit) and nothing is written. Large files report progress.
+Every row is checked before anything is kept: if any row is wrong, the error names its line
+and what is wrong, every bad line is reported (up to a limit) and nothing is written. The
+rows are then written in short transactions, so an import never locks people out of SafeHub
+(see `run_import`). Large files report progress.
 """
 
 import csv
 import io
-from collections.abc import Callable, Mapping, Sequence
+import time
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 
 MAX_REPORTED_ERRORS = 20
-ProgressCallback = Callable[[int, int], None]
+# How long one transaction of an import runs on SQLite before it commits, and how long it
+# then pauses so that a waiting writer (a sign-in, the worker) gets the lock: SQLite has no
+# queue, and a waiter retries only every 100 ms or so. Well under the busy timeout
+# (config.settings.base), so no one waits long.
+BATCH_SECONDS = 0.5
+PAUSE_SECONDS = 0.12
+# (rows done, rows in the file, what was done: "checked" then "written" on SQLite, "imported"
+# in PostgreSQL's one pass)
+ProgressCallback = Callable[[int, int, str], None]
+RowHandler = Callable[[Mapping[str, str]], str]
 
 
 @dataclass(frozen=True)
@@ -29,11 +41,13 @@ class RowError:
 
 
 class ImportFailed(Exception):
-    """The file was rejected and nothing was written."""
+    """The file was rejected: nothing was written, or (`written`) only the rows before a row
+    that failed while being written, after every row had passed the check."""
 
-    def __init__(self, errors: Sequence[RowError], total_errors: int | None = None) -> None:
+    def __init__(self, errors: Sequence[RowError], total_errors: int | None = None, *, written: int = 0) -> None:
         self.errors = list(errors)
         self.total_errors = total_errors if total_errors is not None else len(errors)
+        self.written = written
         super().__init__(self.summary())
 
     def summary(self) -> str:
@@ -41,7 +55,13 @@ class ImportFailed(Exception):
         hidden = self.total_errors - len(self.errors)
         if hidden > 0:
             lines.append(f"... and {hidden} more problems.")
-        lines.append("Nothing was imported. Correct the file and import it again.")
+        if self.written:
+            lines.append(
+                f"The {self.written} rows before it were imported, and nothing after it. Correct the file and "
+                "import it again: the rows already imported count as unchanged."
+            )
+        else:
+            lines.append("Nothing was imported. Correct the file and import it again.")
         return "\n".join(lines)
 
 
@@ -88,43 +108,115 @@ def require_columns(headers: Sequence[str], required: Sequence[str]) -> None:
 
 def run_import(
     rows: Sequence[Mapping[str, str]],
-    handle_row: Callable[[Mapping[str, str]], str],
+    make_handler: Callable[[], RowHandler],
     *,
     progress: ProgressCallback | None = None,
     progress_every: int = 1000,
 ) -> ImportResult:
-    """Apply `handle_row` to every row in one transaction.
+    """Apply a row handler to every row: a bad file changes nothing, and a good one leaves
+    the web app working while it is written.
 
-    `handle_row` returns "created", "updated" or "unchanged", or raises RowRejected or
+    `make_handler()` gives a fresh row handler, with its own memory of the rows it has seen.
+    The handler returns "created", "updated" or "unchanged", or raises RowRejected or
     ValidationError. Line numbers count the header as line 1, as a spreadsheet does.
+
+    On PostgreSQL the whole file is one transaction: it locks only the rows it writes, so
+    everyone else keeps working, and any bad row rolls it all back.
+
+    SQLite has one writer at a time: one long transaction would lock out every sign-in for
+    the whole file. So the rows are first checked in short transactions (about BATCH_SECONDS
+    each) that are rolled back, so nothing is kept; any bad row rejects the file with every
+    bad line. Then they are written in short transactions that are kept. A row that fails
+    only then (something changed since it was checked) stops the import at its line: the
+    rows before it stay imported, and importing the corrected file again counts them
+    unchanged (every importer is idempotent).
     """
+    if connection.vendor != "sqlite":
+        with transaction.atomic():
+            return _check_then_keep(rows, make_handler(), progress, progress_every)
+    _reject_bad_rows(_handle(rows, make_handler(), keep=False, progress=progress, every=progress_every))
     result = ImportResult()
+    for _line, outcome in _handle(rows, make_handler(), keep=True, progress=progress, every=progress_every):
+        setattr(result, outcome, getattr(result, outcome) + 1)
+    return result
+
+
+def _check_then_keep(
+    rows: Sequence[Mapping[str, str]], handle_row: RowHandler, progress: ProgressCallback | None, every: int
+) -> ImportResult:
+    """In the caller's transaction: every row, each in a savepoint; rolled back if any is bad."""
+    result = ImportResult()
+    problems: list[tuple[int, str]] = []
+    for index, row in enumerate(rows):
+        try:
+            with transaction.atomic():
+                outcome = handle_row(row)
+        except (RowRejected, ValidationError) as error:
+            problems.append((index + 2, _message(error)))
+        else:
+            setattr(result, outcome, getattr(result, outcome) + 1)
+        if progress and (index + 1 == len(rows) or (index + 1) % every == 0):
+            progress(index + 1, len(rows), "imported")
+    if problems:
+        transaction.set_rollback(True)
+        _reject_bad_rows(iter(problems))
+    return result
+
+
+def _reject_bad_rows(problems: Iterator[tuple[int, str]]) -> None:
     errors: list[RowError] = []
     total_errors = 0
-    with transaction.atomic():
-        for index, row in enumerate(rows):
-            line = index + 2
-            try:
-                with transaction.atomic():
-                    outcome = handle_row(row)
-            except RowRejected as error:
-                total_errors += 1
-                if len(errors) < MAX_REPORTED_ERRORS:
-                    errors.append(RowError(line, str(error)))
-            except ValidationError as error:
-                total_errors += 1
-                if len(errors) < MAX_REPORTED_ERRORS:
-                    errors.append(RowError(line, _describe(error)))
-            else:
-                setattr(result, outcome, getattr(result, outcome) + 1)
-            if progress and (index + 1) % progress_every == 0:
-                progress(index + 1, len(rows))
-        if progress:
-            progress(len(rows), len(rows))
-        if total_errors:
-            transaction.set_rollback(True)
-            raise ImportFailed(errors, total_errors)
-    return result
+    for line, message in problems:
+        total_errors += 1
+        if len(errors) < MAX_REPORTED_ERRORS:
+            errors.append(RowError(line, message))
+    if total_errors:
+        raise ImportFailed(errors, total_errors)
+
+
+def _message(error: RowRejected | ValidationError) -> str:
+    return str(error) if isinstance(error, RowRejected) else _describe(error)
+
+
+def _handle(
+    rows: Sequence[Mapping[str, str]],
+    handle_row: RowHandler,
+    *,
+    keep: bool,
+    progress: ProgressCallback | None,
+    every: int,
+) -> Iterator[tuple[int, str]]:
+    """SQLite: handle the rows in transactions of about BATCH_SECONDS. Checking (`keep`
+    false) yields each bad line with its problem and keeps nothing; writing yields each
+    line's outcome and keeps each transaction as it ends."""
+    stage = "written" if keep else "checked"
+    index = 0
+    while index < len(rows):
+        outcomes: list[tuple[int, str]] = []
+        committed = index
+        with transaction.atomic():
+            started = time.monotonic()
+            while index < len(rows) and time.monotonic() - started < BATCH_SECONDS:
+                line = index + 2
+                try:
+                    # Checking undoes each row's writes alone, so one bad row does not hide others.
+                    with nullcontext() if keep else transaction.atomic():
+                        outcome = handle_row(rows[index])
+                except (RowRejected, ValidationError) as error:
+                    if keep:
+                        raise ImportFailed([RowError(line, _message(error))], written=committed) from error
+                    outcomes.append((line, _message(error)))
+                else:
+                    if keep:
+                        outcomes.append((line, outcome))
+                index += 1
+                if progress and (index == len(rows) or index % every == 0):
+                    progress(index, len(rows), stage)
+            if not keep:
+                transaction.set_rollback(True)
+        if index < len(rows) and not connection.in_atomic_block:
+            time.sleep(PAUSE_SECONDS)
+        yield from outcomes
 
 
 def _describe(error: ValidationError) -> str:

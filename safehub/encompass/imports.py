@@ -15,7 +15,8 @@ The columns (a header row, UTF-8, any order, extra columns ignored):
   `adult1_family_name`, `adult1_date_of_birth` (optional, `YYYY-MM-DD`); `adult2_...` and so on
   for more adults (leave them blank if there is only one).
 - `child_given_names`, `child_family_name`, `child_date_of_birth` (`YYYY-MM-DD`, required),
-  `child_nhs_number`, `child_upn`, `child_postcode` (optional), `present` (`yes` or `no`),
+  `child_nhs_number`, `child_upn`, `child_postcode`, `child_sex` (`female` or `male`; optional),
+  `present` (`yes` or `no`),
   `whereabouts`, `voice_of_child`, `injuries`, `actions_taken` (optional).
 - `force` (optional): the force's name or code, as in the directory; blank means the one police
   force in SafeHub.
@@ -40,6 +41,7 @@ from safehub.core.imports import (
     ImportResult,
     ProgressCallback,
     RowError,
+    RowHandler,
     RowRejected,
     open_csv,
     require_columns,
@@ -70,6 +72,7 @@ CHILD_DATE_OF_BIRTH = "child_date_of_birth"
 CHILD_NHS_NUMBER = "child_nhs_number"
 CHILD_UPN = "child_upn"
 CHILD_POSTCODE = "child_postcode"
+CHILD_SEX = "child_sex"
 PRESENT = "present"
 WHEREABOUTS = "whereabouts"
 VOICE_OF_CHILD = "voice_of_child"
@@ -145,33 +148,39 @@ def import_incidents(path: str | Path, *, progress: ProgressCallback | None = No
     if not forces.exists():
         raise ImportFailed([RowError(1, NO_POLICE_FORCE)])
     last_index = {row[POLICE_REFERENCE]: index for index, row in enumerate(rows) if row[POLICE_REFERENCE]}
-    groups: dict[str, _Group] = {}
     outcomes: dict[str, str] = {}
-    lines = iter(range(2, len(rows) + 2))
+    groups: dict[str, _Group] = {}
 
-    def handle_row(row: Mapping[str, str]) -> str:
-        line = next(lines)
-        reference = row[POLICE_REFERENCE]
-        if not reference:
-            raise RowRejected(f"'{POLICE_REFERENCE}' is empty. Give the force's reference for every incident.")
-        group = groups.get(reference)
-        try:
-            if group is None:
-                group = groups[reference] = _Group(line, row, last_index[reference])
-                group.details = _details(row, adult_numbers, forces)
-            _same_incident(row, group, adult_numbers)
-            group.children.append((line, _child(row)))
-        except (RowRejected, ValidationError):
-            groups[reference].rejected = True
-            raise
-        if line - 2 < group.last_index:
-            return "created"  # counted again below, once the incident is recorded
-        if group.rejected or group.details is None:
-            return "unchanged"  # the file is rejected anyway: the incident's other rows say why
-        outcomes[reference] = _record(reference, group, group.details)
-        return outcomes[reference]
+    def make_handler() -> RowHandler:
+        groups.clear()
+        outcomes.clear()
+        lines = iter(range(2, len(rows) + 2))
 
-    result = run_import(rows, handle_row, progress=progress)
+        def handle_row(row: Mapping[str, str]) -> str:
+            line = next(lines)
+            reference = row[POLICE_REFERENCE]
+            if not reference:
+                raise RowRejected(f"'{POLICE_REFERENCE}' is empty. Give the force's reference for every incident.")
+            group = groups.get(reference)
+            try:
+                if group is None:
+                    group = groups[reference] = _Group(line, row, last_index[reference])
+                    group.details = _details(row, adult_numbers, forces)
+                _same_incident(row, group, adult_numbers)
+                group.children.append((line, _child(row)))
+            except (RowRejected, ValidationError):
+                groups[reference].rejected = True
+                raise
+            if line - 2 < group.last_index:
+                return "created"  # counted again below, once the incident is recorded
+            if group.rejected or group.details is None:
+                return "unchanged"  # the file is rejected anyway: the incident's other rows say why
+            outcomes[reference] = _record(reference, group, group.details)
+            return outcomes[reference]
+
+        return handle_row
+
+    result = run_import(rows, make_handler, progress=progress)
     # Each row counts as its incident does: new, or imported before.
     rows_of = {reference: len(group.children) for reference, group in groups.items()}
     result.created = sum(rows_of[ref] for ref, outcome in outcomes.items() if outcome == "created")
@@ -371,9 +380,17 @@ def _child(row: Mapping[str, str]) -> ChildInput:
         nhs_number=identifiers.validate_nhs_number(nhs_number) if nhs_number else "",
         upn=identifiers.validate_upn(upn) if upn else "",
         postcode=row.get(CHILD_POSTCODE, ""),
+        sex=_sex(row.get(CHILD_SEX, "")),
         present=present in YES,
         whereabouts=row.get(WHEREABOUTS, ""),
         voice_of_child=row.get(VOICE_OF_CHILD, ""),
         injuries=row.get(INJURIES, ""),
         actions_taken=row.get(ACTIONS_TAKEN, ""),
     )
+
+
+def _sex(raw: str) -> str:
+    value = {"f": "female", "m": "male"}.get(raw.strip().lower(), raw.strip().lower())
+    if value not in ("", "female", "male"):
+        raise RowRejected(f"'{CHILD_SEX}' is '{raw}'. Use 'female' or 'male', or leave it blank.")
+    return value

@@ -9,7 +9,8 @@ extra columns ignored):
 - `Received at` (required): when the force made the referral, `YYYY-MM-DD HH:MM`, UK time.
 - `Officer` (required), `Officer contact` (required): who the hub replies to.
 - `Child given names`, `Child family name` (at least one), `Child date of birth`
-  (`YYYY-MM-DD`, optional), `Child NHS number` (optional, must be valid), `Postcode` (optional).
+  (`YYYY-MM-DD`, optional), `Child NHS number` (optional, must be valid), `Postcode` (optional),
+  `Child sex` (optional: `female`, `male` or blank).
 - `Adults` (optional): the adults in the household, separated by `;`, each a name with an
   optional date of birth in brackets, e.g. `Kelly Ashworth (1990-02-11); Dean Marsh`.
 - `What happened` (required).
@@ -20,10 +21,12 @@ extra columns ignored):
   force's statutory duty to safeguard).
 
 The referrals come from the partnership's police force (the first open one). Each child is
-matched: an exact NHS number links the record, otherwise a single strong candidate does
-(matched by the system, audited as "safehub import"), otherwise the child stays unlinked
-for the hub to match (the queue shows it). The whole
-file is one transaction: any bad row rejects it, with every bad line's number and problem.
+matched: the record is linked only when the match is sure (one record holds the NHS number,
+or has the exact full name and date of birth, and nothing given contradicts it: see
+`safehub.people.matching.sure_match`; audited as "safehub import"); otherwise the child stays
+unlinked for the hub to match (the queue shows it). Every row is
+checked before any is written: any bad row rejects the file, with every bad line's number and
+problem (`safehub.core.imports.run_import`).
 See `safehub/hub/examples/police-referrals-example.csv`.
 """
 
@@ -38,6 +41,7 @@ from safehub.core.imports import (
     ImportResult,
     ProgressCallback,
     RowError,
+    RowHandler,
     RowRejected,
     open_csv,
     require_columns,
@@ -61,6 +65,8 @@ WHAT_HAPPENED = "What happened"
 FAMILY_AWARE = "Family aware"
 CONSENT = "Consent"
 LAWFUL_BASIS = "Lawful basis"
+SEX = "Child sex"
+SEXES = {"female": "female", "f": "female", "male": "male", "m": "male", "": ""}
 COLUMNS = (
     OCCURRENCE,
     RECEIVED_AT,
@@ -95,44 +101,50 @@ def import_police_referrals(path: str | Path, *, progress: ProgressCallback | No
     force = Organisation.objects.filter(kind=OrganisationKind.POLICE_FORCE, is_open=True).order_by("pk").first()
     if force is None:
         raise ImportFailed([RowError(1, NO_POLICE_FORCE)])
-    seen: set[str] = set()
 
-    def handle_row(row: Mapping[str, str]) -> str:
-        occurrence = row[OCCURRENCE]
-        if not occurrence:
-            raise RowRejected("Enter the occurrence reference: each referral needs the force's reference.")
-        if occurrence in seen:
-            raise RowRejected(f"Occurrence reference {occurrence} is on an earlier line too. Give each referral once.")
-        seen.add(occurrence)
-        key = f"police-import:{force.pk}:{occurrence}"
-        existed = Contact.objects.filter(idempotency_key=key).exists()
-        consent = _choice(row[CONSENT], CONSENTS, CONSENT)
-        try:
-            record_contact(
-                recorded_by=None,
-                source=ContactSource.POLICE,
-                source_organisation=force,
-                referrer_name=_required(row, OFFICER),
-                referrer_role="Police officer",
-                referrer_contact=_required(row, OFFICER_CONTACT),
-                what_happened=_required(row, WHAT_HAPPENED),
-                family_awareness=_choice(row[FAMILY_AWARE], FAMILY_AWARENESS, FAMILY_AWARE),
-                consent=consent,
-                lawful_basis=_lawful_basis(row.get(LAWFUL_BASIS, ""), consent),
-                subjects=[match_automatically(_child(row)), *_adults(row[ADULTS])],
-                external_reference=occurrence,
-                idempotency_key=key,
-                received_at=_received_at(row[RECEIVED_AT]),
-                channel="import",
-            )
-        except IdempotencyConflict as error:
-            raise RowRejected(
-                f"Occurrence reference {occurrence} was imported before ({error.contact.reference}) with different "
-                "details. A contact is not changed by importing it again: tell the hub about the change."
-            ) from error
-        return "unchanged" if existed else "created"
+    def make_handler() -> RowHandler:
+        seen: set[str] = set()
 
-    return run_import(rows, handle_row, progress=progress)
+        def handle_row(row: Mapping[str, str]) -> str:
+            occurrence = row[OCCURRENCE]
+            if not occurrence:
+                raise RowRejected("Enter the occurrence reference: each referral needs the force's reference.")
+            if occurrence in seen:
+                raise RowRejected(
+                    f"Occurrence reference {occurrence} is on an earlier line too. Give each referral once."
+                )
+            seen.add(occurrence)
+            key = f"police-import:{force.pk}:{occurrence}"
+            existed = Contact.objects.filter(idempotency_key=key).exists()
+            consent = _choice(row[CONSENT], CONSENTS, CONSENT)
+            try:
+                record_contact(
+                    recorded_by=None,
+                    source=ContactSource.POLICE,
+                    source_organisation=force,
+                    referrer_name=_required(row, OFFICER),
+                    referrer_role="Police officer",
+                    referrer_contact=_required(row, OFFICER_CONTACT),
+                    what_happened=_required(row, WHAT_HAPPENED),
+                    family_awareness=_choice(row[FAMILY_AWARE], FAMILY_AWARENESS, FAMILY_AWARE),
+                    consent=consent,
+                    lawful_basis=_lawful_basis(row.get(LAWFUL_BASIS, ""), consent),
+                    subjects=[match_automatically(_child(row)), *_adults(row[ADULTS])],
+                    external_reference=occurrence,
+                    idempotency_key=key,
+                    received_at=_received_at(row[RECEIVED_AT]),
+                    channel="import",
+                )
+            except IdempotencyConflict as error:
+                raise RowRejected(
+                    f"Occurrence reference {occurrence} was imported before ({error.contact.reference}) with different "
+                    "details. A contact is not changed by importing it again: tell the hub about the change."
+                ) from error
+            return "unchanged" if existed else "created"
+
+        return handle_row
+
+    return run_import(rows, make_handler, progress=progress)
 
 
 def _required(row: Mapping[str, str], column: str) -> str:
@@ -188,6 +200,7 @@ def _child(row: Mapping[str, str]) -> SubjectInput:
         date_of_birth=_date(row[DATE_OF_BIRTH], DATE_OF_BIRTH),
         nhs_number=row[NHS_NUMBER],
         postcode=row[POSTCODE],
+        sex=_choice(row.get(SEX, ""), SEXES, SEX) if row.get(SEX, "").strip() else "",
     )
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from safehub.core.imports import (
     ImportResult,
     ProgressCallback,
+    RowHandler,
     RowRejected,
     open_csv,
     require_columns,
@@ -44,52 +45,59 @@ def import_schools(path: str | Path, *, progress: ProgressCallback | None = None
     rows, headers = open_csv(path)
     require_columns(headers, COLUMNS)
     first_lines = _first_line_of_each_urn(rows)
-    lines = itertools.count(2)  # run_import calls handle_row once per row, in order
-    local_authorities = {
-        la.la_code: la for la in Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).exclude(la_code="")
-    }
 
-    def handle_row(row: Mapping[str, str]) -> str:
-        line = next(lines)
-        urn = _parse_urn(row[URN])
-        if first_lines[row[URN]] != line:
-            # A URN twice in one file is ambiguous: report both lines rather than let the last win.
-            raise RowRejected(f"URN {urn} is also on line {first_lines[row[URN]]}. Each establishment appears once.")
-        name = row[NAME]
-        if not name:
-            raise RowRejected(f"URN {urn} has no EstablishmentName. Every school needs a name.")
-        la_code = row[LA_CODE]
-        local_authority = local_authorities.get(la_code)
-        if local_authority is None:
-            la_label = f"{la_code} ({row[LA_NAME]})" if row[LA_NAME] else la_code or "with no code"
-            raise RowRejected(
-                f"URN {urn} belongs to a local authority that is not in SafeHub. "
-                f"Import or add local authority {la_label} first."
-            )
-        values = {
-            "kind": establishment_kind(phase=row[PHASE], establishment_type=row[TYPE]),
-            "name": name,
-            "is_open": row[STATUS].strip().lower() != CLOSED_STATUS,
-            "local_authority_id": local_authority.pk,
-            "phase": row[PHASE],
-            "establishment_type": row[TYPE],
-            "postcode": _parse_postcode(row[POSTCODE], urn),
+    def make_handler() -> RowHandler:
+        lines = itertools.count(2)  # run_import calls handle_row once per row, in order
+        local_authorities = {
+            la.la_code: la
+            for la in Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY).exclude(la_code="")
         }
-        organisation = Organisation.objects.filter(urn=urn).first()
-        if organisation is None:
-            organisation = Organisation(urn=urn, partnership_id=local_authority.partnership_id, **values)
-            outcome = "created"
-        elif all(getattr(organisation, name) == value for name, value in values.items()):
-            return "unchanged"
-        else:
-            for field_name, value in values.items():
-                setattr(organisation, field_name, value)
-            outcome = "updated"
-        organisation.full_clean()
-        organisation.save()
-        return outcome
 
-    return run_import(rows, handle_row, progress=progress)
+        def handle_row(row: Mapping[str, str]) -> str:
+            line = next(lines)
+            urn = _parse_urn(row[URN])
+            if first_lines[row[URN]] != line:
+                # A URN twice in one file is ambiguous: report both lines rather than let the last win.
+                raise RowRejected(
+                    f"URN {urn} is also on line {first_lines[row[URN]]}. Each establishment appears once."
+                )
+            name = row[NAME]
+            if not name:
+                raise RowRejected(f"URN {urn} has no EstablishmentName. Every school needs a name.")
+            la_code = row[LA_CODE]
+            local_authority = local_authorities.get(la_code)
+            if local_authority is None:
+                la_label = f"{la_code} ({row[LA_NAME]})" if row[LA_NAME] else la_code or "with no code"
+                raise RowRejected(
+                    f"URN {urn} belongs to a local authority that is not in SafeHub. "
+                    f"Import or add local authority {la_label} first."
+                )
+            values = {
+                "kind": establishment_kind(phase=row[PHASE], establishment_type=row[TYPE]),
+                "name": name,
+                "is_open": row[STATUS].strip().lower() != CLOSED_STATUS,
+                "local_authority_id": local_authority.pk,
+                "phase": row[PHASE],
+                "establishment_type": row[TYPE],
+                "postcode": _parse_postcode(row[POSTCODE], urn),
+            }
+            organisation = Organisation.objects.filter(urn=urn).first()
+            if organisation is None:
+                organisation = Organisation(urn=urn, partnership_id=local_authority.partnership_id, **values)
+                outcome = "created"
+            elif all(getattr(organisation, name) == value for name, value in values.items()):
+                return "unchanged"
+            else:
+                for field_name, value in values.items():
+                    setattr(organisation, field_name, value)
+                outcome = "updated"
+            organisation.full_clean()
+            organisation.save()
+            return outcome
+
+        return handle_row
+
+    return run_import(rows, make_handler, progress=progress)
 
 
 def establishment_kind(*, phase: str, establishment_type: str) -> OrganisationKind:

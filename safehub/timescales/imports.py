@@ -49,8 +49,7 @@ def import_term_dates(path: str | Path | IO[str], *, progress: ProgressCallback 
     rows, headers = open_csv(path)
     require_columns(headers, COLUMNS)
     rows = _without_trailing_blank_rows(rows)
-    importer = _TermDatesImport(rows)
-    return run_import(rows, importer.handle_row, progress=progress)
+    return run_import(rows, lambda: _TermDatesImport(rows).handle_row, progress=progress)
 
 
 def _without_trailing_blank_rows(rows: list[dict[str, str]]) -> list[dict[str, str]]:

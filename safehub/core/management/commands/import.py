@@ -5,7 +5,6 @@ from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
-from django.db import transaction
 from django.utils.module_loading import import_string
 
 from safehub.audit.services import record
@@ -31,25 +30,26 @@ class Command(BaseCommand):
         importer = import_string(IMPORTERS[options["kind"]])
         show_progress = options["verbosity"] > 0 and sys.stderr.isatty()
 
-        def progress(done: int, total: int) -> None:
+        def progress(done: int, total: int, stage: str) -> None:
             if options["verbosity"] > 0 and total >= 1000:
                 end = "\n" if done == total or not show_progress else "\r"
-                self.stderr.write(f"  {done:,} of {total:,} rows checked", ending=end)
+                self.stderr.write(f"  {done:,} of {total:,} rows {stage}", ending=end)
 
         try:
-            with transaction.atomic():
-                result: ImportResult = importer(options["file"], progress=progress)
-                record(
-                    action="data.imported",
-                    actor_username="safehub import",
-                    object_type=options["kind"],
-                    detail={
-                        "file": Path(options["file"]).name,
-                        "created": result.created,
-                        "updated": result.updated,
-                        "unchanged": result.unchanged,
-                    },
-                )
+            # Not one transaction around the import: run_import keeps its own short, so that
+            # the web app works while a large file is imported (safehub.core.imports).
+            result: ImportResult = importer(options["file"], progress=progress)
+            record(
+                action="data.imported",
+                actor_username="safehub import",
+                object_type=options["kind"],
+                detail={
+                    "file": Path(options["file"]).name,
+                    "created": result.created,
+                    "updated": result.updated,
+                    "unchanged": result.unchanged,
+                },
+            )
         except FileNotFoundError as error:
             raise CommandError(f"There is no file at {error.filename}.") from error
         except UnicodeDecodeError as error:

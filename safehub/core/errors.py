@@ -1,0 +1,45 @@
+"""The pages SafeHub answers with when a request fails before a view can answer it.
+
+A lock timeout is not a fault: on SQLite one writer works at a time, and if a write waited
+longer than the busy timeout (config.settings.base) the person is told SafeHub is busy and
+to try again, with a 503 and Retry-After, rather than shown an error. Nothing was saved.
+Under /api/ every such answer is the API's documented JSON error.
+"""
+
+import logging
+import sys
+
+from django.db import OperationalError
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.template import loader
+
+logger = logging.getLogger(__name__)
+
+RETRY_AFTER_SECONDS = 30
+BUSY_MESSAGE = "SafeHub is busy and could not save this. Nothing was saved: try again in a minute."
+
+
+def is_lock_timeout(error: BaseException | None) -> bool:
+    """Whether the database gave up waiting for another writer (SQLite's "database is locked")."""
+    return isinstance(error, OperationalError) and "locked" in str(error).lower()
+
+
+def _api_error(status: int, code: str, message: str) -> JsonResponse:
+    return JsonResponse({"error": {"status": status, "code": code, "message": message, "fields": {}}}, status=status)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """handler500: the busy page for a lock timeout, else the problem page."""
+    error = sys.exc_info()[1]
+    api = request.path.startswith("/api/")
+    if is_lock_timeout(error):
+        logger.warning("A request waited too long for the database and was told to try again.")
+        if api:
+            response: HttpResponse = _api_error(503, "busy", BUSY_MESSAGE)
+        else:
+            response = HttpResponse(loader.render_to_string("busy.html"), status=503)
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
+    if api:
+        return _api_error(500, "error", "Sorry, there is a problem with SafeHub. Try again later.")
+    return HttpResponse(loader.render_to_string("500.html"), status=500)
