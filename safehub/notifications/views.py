@@ -24,8 +24,12 @@ def inbox(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def open_notification(request: HttpRequest, pk: int) -> HttpResponse:
-    """Opening a notification marks it read and takes the user to the thing it is about."""
+    """Opening a notification (a POST, from the inbox's button) marks it read and takes the
+    user to the thing it is about. A GET (a link preview, a prefetch, a bookmarked address)
+    reads nothing: it shows the notification with the button to open it."""
     notification = selectors.get_inbox_item(user=request.user, pk=pk)  # type: ignore[arg-type]
+    if request.method != "POST":
+        return render(request, "notifications/open.html", {"notification": notification})
     services.mark_read(notification=notification)
     if url_has_allowed_host_and_scheme(notification.link, allowed_hosts=None):
         return redirect(notification.link)

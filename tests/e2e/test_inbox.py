@@ -36,7 +36,7 @@ def test_inbox_shows_a_notification_counts_it_until_opened_and_leads_to_its_reco
     expect(row).to_contain_text("Unread")
     assert_no_axe_violations(page)
 
-    row.get_by_role("link").click()
+    row.get_by_role("button").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(riverside.police.name)
     page.goto("/inbox/")
     expect(page.get_by_role("row").filter(has_text="AC-000001")).to_contain_text("Read")

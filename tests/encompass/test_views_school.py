@@ -149,7 +149,7 @@ def test_opening_the_notice_is_audited_and_does_not_acknowledge_it(world, notice
 
 def test_the_inbox_notification_links_to_the_notice_page(world, notice, client):
     item = Notification.objects.get(kind="encompass.notice", recipient=world.key_adult, channel=Channel.INBOX)
-    response = get(client, world.key_adult, MORNING, reverse("notifications:open", args=[item.pk]))
+    response = post(client, world.key_adult, MORNING, reverse("notifications:open", args=[item.pk]), {})
     assert response.status_code == 302
     assert response["Location"] == notice_url(notice)
 

@@ -45,7 +45,7 @@ def test_inbox_lists_the_users_notifications_newest_first_with_unread_marked(cli
 def test_opening_a_notification_marks_it_read_and_goes_to_the_thing_it_is_about(client, recipient):
     row = _inbox_item(recipient, 7)
     client.force_login(recipient)
-    response = client.get(reverse("notifications:open", args=[row.pk]))
+    response = client.post(reverse("notifications:open", args=[row.pk]))
     assert response.status_code == 302
     assert response["Location"] == "/people/7/"
     row.refresh_from_db()
@@ -53,11 +53,25 @@ def test_opening_a_notification_marks_it_read_and_goes_to_the_thing_it_is_about(
     assert "Unread" not in client.get(reverse("notifications:inbox")).content.decode()
 
 
+def test_a_get_of_a_notification_such_as_a_link_preview_reads_nothing(client, recipient):
+    row = _inbox_item(recipient, 8)
+    client.force_login(recipient)
+    inbox = client.get(reverse("notifications:inbox")).content.decode()
+    # The inbox opens a notification with a button (a POST), never a plain link.
+    assert f'<form method="post" action="{reverse("notifications:open", args=[row.pk])}"' in inbox
+    page = client.get(reverse("notifications:open", args=[row.pk]), HTTP_PURPOSE="prefetch")
+    assert page.status_code == 200
+    assert "It is unread: opening it marks it as read." in page.content.decode()
+    row.refresh_from_db()
+    assert row.read_at is None
+
+
 def test_nobody_opens_or_sees_another_users_notification(client, recipient):
     row = _inbox_item(recipient, 3)
     other = UserFactory()
     client.force_login(other)
     assert client.get(reverse("notifications:open", args=[row.pk])).status_code == 404
+    assert client.post(reverse("notifications:open", args=[row.pk])).status_code == 404
     assert "AC-0003" not in client.get(reverse("notifications:inbox")).content.decode()
     row.refresh_from_db()
     assert row.read_at is None
