@@ -39,7 +39,9 @@ def _schools(path: Path, rows: int) -> None:
             ]
         )
         for n in range(rows):
-            out.writerow([800000 + n, f"Bench School {n}", "990", "Riverside", "Community school", "Primary", "RV1 2AB", "Open"])
+            out.writerow(
+                [800000 + n, f"Bench School {n}", "990", "Riverside", "Community school", "Primary", "RV1 2AB", "Open"]
+            )
 
 
 def _referrals(path: Path, rows: int) -> None:
@@ -77,7 +79,7 @@ def _measure(kind: str, path: Path, rows: int, env: dict[str, str], sqlite_file:
     import sqlite3
 
     started = time.perf_counter()
-    importing = subprocess.Popen(
+    importing = subprocess.Popen(  # noqa: S603 (this Python, SafeHub's own command, a file this script wrote)
         [sys.executable, "-m", "safehub.cli", "import", kind, str(path)],
         cwd=ROOT,
         env=env,
@@ -95,8 +97,7 @@ def _measure(kind: str, path: Path, rows: int, env: dict[str, str], sqlite_file:
             try:
                 other.execute("BEGIN IMMEDIATE")
                 other.execute(
-                    "INSERT INTO django_session (session_key, session_data, expire_date) "
-                    "VALUES (?, 'x', '2030-01-01')",
+                    "INSERT INTO django_session (session_key, session_data, expire_date) VALUES (?, 'x', '2030-01-01')",
                     (f"bench-{kind}-{n}",),
                 )
                 other.execute("COMMIT")
