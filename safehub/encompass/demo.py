@@ -43,11 +43,15 @@ from safehub.encompass.models import (
 from safehub.encompass.services.incidents import (
     ACCESS_AFTER_NOTICE,
     SOURCE_TYPE,
+    AdultInput,
+    ChildInput,
+    IncidentInput,
     Route,
     acknowledge_by,
     chase_time,
     education_team,
     notice_due,
+    request_fingerprint,
 )
 from safehub.notifications.channels import message_id_for
 from safehub.notifications.models import Channel, Notification, State
@@ -688,6 +692,31 @@ class _EncompassYear:
             visitor = self._visitor(adults[0].family_name, day)
             visitor.actions_taken = actions
             children.append(visitor)
+        # As record_incident keeps it: the digest of the request, to tell a resend from a change.
+        incident.request_fingerprint = request_fingerprint(
+            IncidentInput(
+                police_reference=incident.police_reference,
+                occurred_at=incident.occurred_at,
+                local_authority=council,
+                location=incident.location,
+                location_kind=incident.location_kind,
+                circumstances=incident.circumstances,
+                adults=[AdultInput(a.role, a.given_names, a.family_name, a.date_of_birth) for a in adults],
+                children=[
+                    ChildInput(
+                        given_names=c.given_names,
+                        family_name=c.family_name,
+                        present=c.present,
+                        date_of_birth=c.date_of_birth,
+                        whereabouts=c.whereabouts,
+                        voice_of_child=c.voice_of_child,
+                        injuries=c.injuries,
+                        actions_taken=c.actions_taken,
+                    )
+                    for c in children
+                ],
+            )
+        )
         planned = _Planned(incident, adults, children, [])
         for row in children:
             route = world.route(row.person_id, on=day, council=council)

@@ -54,6 +54,7 @@ from safehub.encompass.services.incidents import (
     DuplicateIncident,
     IncidentInput,
     record_incident,
+    same_incident,
 )
 from safehub.partnership.models import Organisation, OrganisationKind
 from safehub.people import identifiers
@@ -228,7 +229,7 @@ def _record(reference: str, group: _Group, details: _Details) -> str:
         children=[child for _, child in group.children],
     )
     earlier = Incident.objects.filter(force=force, police_reference=reference).first()
-    if earlier is not None and not _same_as(earlier, given):
+    if earlier is not None and not same_incident(earlier, given):
         raise RowRejected(
             f"Incident {reference} was imported before ({earlier.reference}) with different details. "
             "Importing it again changes nothing: correct the incident in SafeHub instead."
@@ -264,24 +265,6 @@ def _describe(error: ValidationError, group: _Group) -> str:
             text = f"{text} (the child on line {group.children[int(found['number']) - 1][0]})"
         parts.append(text)
     return " ".join(parts)
-
-
-def _same_as(incident: Incident, given: IncidentInput) -> bool:
-    """Whether the incident recorded before is the one in the file (not a changed version)."""
-
-    def child_key(given_names: str, family_name: str, born: datetime.date | None) -> tuple[str, str, str]:
-        return (given_names.strip().lower(), family_name.strip().lower(), born.isoformat() if born else "")
-
-    recorded = sorted(child_key(c.given_names, c.family_name, c.date_of_birth) for c in incident.children.all())
-    in_file = sorted(child_key(c.given_names, c.family_name, c.date_of_birth) for c in given.children)
-    return (
-        incident.occurred_at == given.occurred_at
-        and incident.local_authority_id == given.local_authority.pk
-        and incident.location == given.location.strip()
-        and incident.location_kind == given.location_kind
-        and incident.circumstances == given.circumstances.strip()
-        and recorded == in_file
-    )
 
 
 # Reading one row ------------------------------------------------------------------------------

@@ -40,6 +40,9 @@ class Incident(models.Model):
     local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     police_reference = models.CharField(max_length=60, help_text="The force's occurrence or incident number.")
     idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # A digest of the request that recorded it (no personal data): a resend with the same key
+    # must be the same request (safehub.encompass.services.incidents.request_fingerprint).
+    request_fingerprint = models.CharField(max_length=64, blank=True)
     occurred_at = models.DateTimeField()
     recorded_at = models.DateTimeField()
     recorded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")

@@ -13,6 +13,7 @@ from rest_framework.test import APIClient
 from safehub.audit.models import AuditEvent
 from safehub.encompass.models import Incident, NoSchoolReason, Notice, RecipientKind
 from safehub.encompass.services import notices
+from safehub.encompass.services.incidents import correct_incident
 from safehub.notifications.models import Notification
 from safehub.notifications.services import dispatch_due
 from safehub.partnership.models import OrganisationKind
@@ -192,6 +193,28 @@ def test_the_same_key_for_a_different_incident_is_a_conflict_with_the_reason(wor
     assert error["code"] == "idempotency_conflict"
     assert f"already used for a different incident ({recorded.reference})" in error["message"]
     assert Incident.objects.count() == 1
+
+
+def test_the_same_key_with_a_changed_body_is_a_conflict_and_changes_nothing(world, officer_api, recorded):
+    changed = body(world, circumstances="Corrected: the perpetrator also threatened the children.")
+    response = post(officer_api, changed)
+    assert response.status_code == 409
+    error = response.json()["error"]
+    assert error["code"] == "idempotency_conflict"
+    assert f"already used for incident {recorded.reference} with different details" in error["message"]
+    recorded.refresh_from_db()
+    assert recorded.circumstances == "Verbal argument escalated; neighbours called police."
+    assert Incident.objects.count() == 1
+
+
+def test_the_same_request_sent_again_answers_with_the_incident_even_after_a_correction(world, officer_api, recorded):
+    again = post(officer_api, body(world))
+    assert again.status_code == 200
+    assert again.json()["reference"] == recorded.reference
+    correct_incident(incident=recorded, by=world.officer, note="Location kind", location_kind="other_home")
+    retried = post(officer_api, body(world))
+    assert retried.status_code == 200
+    assert retried.json()["reference"] == recorded.reference
 
 
 def test_the_same_police_reference_under_a_new_key_is_a_conflict(world, officer_api, recorded):

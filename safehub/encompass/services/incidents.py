@@ -26,6 +26,8 @@ A correction raises the incident's version; every child already notified gets an
 """
 
 import datetime
+import hashlib
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
@@ -91,6 +93,10 @@ IN_FUTURE = "The incident cannot be in the future."
 KEY_CONFLICT = (
     "This idempotency key was already used for a different incident ({reference}). "
     "Use a new key for a new incident; resend the same details to retry the same one."
+)
+KEY_REUSED_WITH_CHANGES = (
+    "This idempotency key was already used for incident {reference} with different details, so nothing was "
+    "changed. To change that incident, correct it; to record another, use a new key."
 )
 REFERENCE_CONFLICT = (
     "Your force has already recorded incident {police_reference} ({reference}). "
@@ -339,12 +345,82 @@ def _existing(
         if earlier is not None:
             if earlier.force_id != force.pk or earlier.police_reference != given.police_reference.strip():
                 raise DuplicateIncident(KEY_CONFLICT.format(reference=earlier.reference))
+            # A resend must be the same request: a changed body is not silently dropped. (An
+            # incident corrected since still answers a resend of the request that recorded it.)
+            same = (
+                earlier.request_fingerprint == request_fingerprint(given)
+                if earlier.request_fingerprint
+                else same_incident(earlier, given)
+            )
+            if not same:
+                raise DuplicateIncident(KEY_REUSED_WITH_CHANGES.format(reference=earlier.reference))
             return earlier
     earlier = Incident.objects.filter(force=force, police_reference=given.police_reference.strip()).first()
     if earlier is None or retry_by_reference:
         return earlier
     raise DuplicateIncident(
         REFERENCE_CONFLICT.format(police_reference=earlier.police_reference, reference=earlier.reference)
+    )
+
+
+def request_fingerprint(given: IncidentInput) -> str:
+    """A SHA-256 digest of everything the request says, to tell a resend from a changed request."""
+    people = [[a.role, a.given_names.strip(), a.family_name.strip(), str(a.date_of_birth)] for a in given.adults]
+    children = [
+        [
+            c.given_names.strip(),
+            c.family_name.strip(),
+            str(c.date_of_birth),
+            c.nhs_number.strip(),
+            c.upn.strip(),
+            c.postcode.strip(),
+            c.sex,
+            c.present,
+            c.whereabouts.strip(),
+            c.voice_of_child.strip(),
+            c.injuries.strip(),
+            c.actions_taken.strip(),
+        ]
+        for c in given.children
+    ]
+    body = [
+        given.police_reference.strip(),
+        given.occurred_at.astimezone(datetime.UTC).isoformat(),
+        given.local_authority.pk,
+        given.location.strip(),
+        given.location_kind,
+        given.circumstances.strip(),
+        people,
+        children,
+    ]
+    return hashlib.sha256(json.dumps(body, sort_keys=True, default=str).encode()).hexdigest()
+
+
+def same_incident(incident: Incident, given: IncidentInput) -> bool:
+    """Whether the incident recorded before is the one given again (a retry), not a changed
+    version: the same time, place, circumstances, adults and children."""
+
+    def person_key(given_names: str, family_name: str, born: datetime.date | None) -> tuple[str, str, str]:
+        return (given_names.strip().lower(), family_name.strip().lower(), born.isoformat() if born else "")
+
+    recorded_children = sorted(
+        (*person_key(c.given_names, c.family_name, c.date_of_birth), c.present) for c in incident.children.all()
+    )
+    given_children = sorted(
+        (*person_key(c.given_names, c.family_name, c.date_of_birth), c.present) for c in given.children
+    )
+    recorded_adults = sorted(
+        (*person_key(a.given_names, a.family_name, a.date_of_birth), a.role) for a in incident.adults.all()
+    )
+    given_adults = sorted((*person_key(a.given_names, a.family_name, a.date_of_birth), a.role) for a in given.adults)
+    return (
+        incident.occurred_at == given.occurred_at
+        and incident.local_authority_id == given.local_authority.pk
+        and incident.location == given.location.strip()
+        and incident.location_kind == given.location_kind
+        and incident.circumstances == given.circumstances.strip()
+        and recorded_children == given_children
+        and recorded_adults == given_adults
     )
 
 
@@ -478,6 +554,7 @@ def record_incident(
         local_authority=incident.local_authority,
         police_reference=incident.police_reference.strip(),
         idempotency_key=idempotency_key or None,
+        request_fingerprint=request_fingerprint(incident),
         occurred_at=incident.occurred_at,
         recorded_at=now,
         recorded_by=by,
