@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+import safehub.core.converters  # noqa: F401  (registers <id:pk> before the apps' URLs load)
+
 urlpatterns = [
     path("", include("safehub.core.urls")),
     path("partnership/", include("safehub.partnership.urls")),
@@ -19,3 +21,6 @@ urlpatterns = [
 
 # A lock timeout answers "busy, try again" (503); under /api/ every failure is the JSON error.
 handler500 = "safehub.core.errors.server_error"
+handler404 = "safehub.core.errors.page_not_found"
+handler400 = "safehub.core.errors.bad_request"
+handler403 = "safehub.core.errors.permission_denied"

@@ -214,6 +214,8 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SCHEMA_PATH_PREFIX": "/api/v1",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Record ids in paths (safehub.core.converters): positive 64-bit integers.
+    "PATH_CONVERTER_OVERRIDES": {"id": {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}},
     "ENUM_NAME_OVERRIDES": {
         "OrganisationKindEnum": "safehub.partnership.models.OrganisationKind",
         "PersonKindEnum": "safehub.people.models.PersonKind",

@@ -9,7 +9,7 @@ urlpatterns = [
     path("emergency/results/", views.emergency_results, name="emergency-results"),
     path("emergency/open/", views.open_with_emergency_access, name="emergency-open"),
     path("reviews/", views.review_queue, name="review-queue"),
-    path("reviews/<int:pk>/", views.review_grant, name="review"),
+    path("reviews/<id:pk>/", views.review_grant, name="review"),
     path("history/", views.find_access_history, name="find-history"),
-    path("history/<int:pk>/", views.access_history, name="history"),
+    path("history/<id:pk>/", views.access_history, name="history"),
 ]

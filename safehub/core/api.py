@@ -22,8 +22,19 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 from rest_framework.views import exception_handler as drf_exception_handler
 
+from safehub.core.converters import MAX_ID
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
+
+
+class IdField(serializers.IntegerField):
+    """An input that names a record by its id: a positive whole number within the database's
+    64-bit integer, so that an absurd one is a 400 naming the field, never a crash."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
 
 
 class Pagination(PageNumberPagination):
@@ -55,7 +66,10 @@ def _field_errors(detail: Any) -> dict[str, list[str]]:
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    if isinstance(exc, DjangoValidationError):
+    if isinstance(exc, OverflowError):
+        # The last guard: a number too large for the database, from an input not bounded yet.
+        exc = exceptions.ValidationError({"non_field_errors": ["A number in the request is too large."]})
+    elif isinstance(exc, DjangoValidationError):
         fields = exc.message_dict if hasattr(exc, "error_dict") else {}
         exc = exceptions.ValidationError(fields or {"non_field_errors": exc.messages})
     elif isinstance(exc, Http404):

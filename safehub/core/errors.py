@@ -12,6 +12,7 @@ import sys
 from django.db import OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
+from django.views import defaults
 
 logger = logging.getLogger(__name__)
 
@@ -40,6 +41,36 @@ def server_error(request: HttpRequest) -> HttpResponse:
             response = HttpResponse(loader.render_to_string("busy.html"), status=503)
         response["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return response
+    if isinstance(error, OverflowError):
+        # A number too large for the database, from an input not bounded where it is read.
+        if api:
+            return _api_error(400, "invalid", "A number in the request is too large.")
+        return defaults.bad_request(request, error)
     if api:
         return _api_error(500, "error", "Sorry, there is a problem with SafeHub. Try again later.")
     return HttpResponse(loader.render_to_string("500.html"), status=500)
+
+
+def _api(request: HttpRequest) -> bool:
+    return request.path.startswith("/api/")
+
+
+def page_not_found(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler404: under /api/, an unknown path or a malformed id is the JSON 404."""
+    if _api(request):
+        return _api_error(404, "not_found", "Not found.")
+    return defaults.page_not_found(request, exception)
+
+
+def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler400: under /api/, a request Django refuses (a body over the size limit, say)."""
+    if _api(request):
+        return _api_error(400, "invalid", "The request could not be read: check its size and format.")
+    return defaults.bad_request(request, exception)
+
+
+def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
+    """handler403: under /api/, the JSON 403."""
+    if _api(request):
+        return _api_error(403, "permission_denied", "You do not have permission to perform this action.")
+    return defaults.permission_denied(request, exception)

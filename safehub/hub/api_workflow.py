@@ -24,7 +24,7 @@ from rest_framework import serializers
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from safehub.core.api import ApiView, error_responses
+from safehub.core.api import ApiView, IdField, error_responses
 from safehub.hub import selectors
 from safehub.hub.models import (
     AGENCY_ANSWERS,
@@ -181,7 +181,7 @@ class ContactAllocateApi(ApiView):
     """Give the contact to a member of its hub team who works the queue."""
 
     class InputSerializer(serializers.Serializer):
-        allocated_to = serializers.IntegerField(help_text="The user id of a member of the contact's hub team.")
+        allocated_to = IdField(help_text="The user id of a member of the contact's hub team.")
 
         class Meta:
             ref_name = "AllocateInput"

@@ -38,7 +38,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from safehub.access import policy
-from safehub.core.api import ApiView, error_responses
+from safehub.core.api import ApiView, IdField, error_responses
 from safehub.hub import selectors as hub_selectors
 from safehub.meetings import selectors
 from safehub.meetings.calendar_invites import build_invitation
@@ -412,10 +412,8 @@ def _invitation_of(meeting: Meeting, pk: int) -> Invitation:
 
 class InvitationInputSerializer(serializers.Serializer):
     agency = serializers.ChoiceField(choices=Agency.choices)
-    invitee = serializers.IntegerField(required=False, allow_null=True, default=None, help_text="A user id.")
-    team = serializers.IntegerField(
-        required=False, allow_null=True, default=None, help_text="A team id: all its members are invited."
-    )
+    invitee = IdField(required=False, allow_null=True, default=None, help_text="A user id.")
+    team = IdField(required=False, allow_null=True, default=None, help_text="A team id: all its members are invited.")
     external_name = serializers.CharField(
         required=False, allow_blank=True, max_length=200, default="", help_text="A parent or carer, by name."
     )
@@ -445,7 +443,7 @@ def _invitation_input(data: Mapping[str, Any]) -> convening.InvitationInput:
 
 class ActionInputSerializer(serializers.Serializer):
     description = serializers.CharField(max_length=5000)
-    owner_organisation = serializers.IntegerField(help_text="The organisation that will do it.")
+    owner_organisation = IdField(help_text="The organisation that will do it.")
     owner_name = serializers.CharField(max_length=200, help_text="The person who will do it.")
     due_on = serializers.DateField()
 
@@ -485,13 +483,13 @@ class MeetingListApi(ApiView):
 
     class InputSerializer(serializers.Serializer):
         kind = serializers.ChoiceField(choices=MeetingKind.choices)
-        contact = serializers.IntegerField(
+        contact = IdField(
             required=False,
             allow_null=True,
             default=None,
             help_text="The hub contact decided for a strategy discussion: its children are the meeting's.",
         )
-        previous = serializers.IntegerField(
+        previous = IdField(
             required=False,
             allow_null=True,
             default=None,
@@ -499,19 +497,20 @@ class MeetingListApi(ApiView):
             "(initial conference), the previous conference (review) or the initial conference (core group).",
         )
         subjects = serializers.ListField(
-            child=serializers.IntegerField(),
+            child=IdField(),
+            max_length=100,
             required=False,
             default=list,
             help_text="Person ids of the children, for a meeting convened directly.",
         )
-        team = serializers.IntegerField(
+        team = IdField(
             required=False,
             allow_null=True,
             default=None,
             help_text="The caller's social-care team to hold it (default: the contact's hub, or the previous "
             "meeting's team).",
         )
-        chair = serializers.IntegerField(help_text="A user id: a social-care team manager or social worker.")
+        chair = IdField(help_text="A user id: a social-care team manager or social worker.")
         starts_at = AwareDateTimeField()
         ends_at = AwareDateTimeField()
         format = serializers.ChoiceField(choices=MeetingFormat.choices)
@@ -883,7 +882,7 @@ class InvitationRespondApi(ApiView):
             default="",
             help_text="Declining: who will attend for your agency instead.",
         )
-        deputy = serializers.IntegerField(
+        deputy = IdField(
             required=False,
             allow_null=True,
             default=None,
@@ -931,7 +930,7 @@ class MeetingAttendanceApi(ApiView):
 
     class InputSerializer(serializers.Serializer):
         class EntrySerializer(serializers.Serializer):
-            invitation = serializers.IntegerField(help_text="One of this meeting's invitation ids.")
+            invitation = IdField(help_text="One of this meeting's invitation ids.")
             status = serializers.ChoiceField(choices=AttendanceStatus.choices)
             attendee_name = serializers.CharField(
                 required=False, allow_blank=True, max_length=200, default="", help_text="For a deputy: who came."
@@ -995,7 +994,7 @@ class MeetingAttendeeApi(ApiView):
     class InputSerializer(serializers.Serializer):
         agency = serializers.ChoiceField(choices=Agency.choices)
         name = serializers.CharField(max_length=200, error_messages={"blank": "Enter the attendee's name."})
-        organisation = serializers.IntegerField(required=False, allow_null=True, default=None)
+        organisation = IdField(required=False, allow_null=True, default=None)
 
         class Meta:
             ref_name = "AddAttendeeInput"

@@ -6,5 +6,5 @@ app_name = "notifications"
 
 urlpatterns = [
     path("", views.inbox, name="inbox"),
-    path("<int:pk>/", views.open_notification, name="open"),
+    path("<id:pk>/", views.open_notification, name="open"),
 ]

@@ -6,7 +6,7 @@ from safehub.partnership import api
 
 urlpatterns = [
     path("organisations/", api.OrganisationListApi.as_view(), name="api-organisations"),
-    path("organisations/<int:pk>/", api.OrganisationDetailApi.as_view(), name="api-organisation"),
-    path("organisations/<int:pk>/teams/", api.OrganisationTeamsApi.as_view(), name="api-organisation-teams"),
+    path("organisations/<id:pk>/", api.OrganisationDetailApi.as_view(), name="api-organisation"),
+    path("organisations/<id:pk>/teams/", api.OrganisationTeamsApi.as_view(), name="api-organisation-teams"),
     path("me/", api.MeApi.as_view(), name="api-me"),
 ]

@@ -6,6 +6,6 @@ from safehub.people import api
 
 urlpatterns = [
     path("people/search/", api.PersonSearchApi.as_view(), name="api-people-search"),
-    path("people/<int:pk>/", api.PersonDetailApi.as_view(), name="api-person"),
-    path("people/<int:pk>/chronology/", api.PersonChronologyApi.as_view(), name="api-person-chronology"),
+    path("people/<id:pk>/", api.PersonDetailApi.as_view(), name="api-person"),
+    path("people/<id:pk>/chronology/", api.PersonChronologyApi.as_view(), name="api-person-chronology"),
 ]

@@ -7,8 +7,8 @@ app_name = "people"
 urlpatterns = [
     path("", views.search, name="search"),
     path("pupils/", views.school_roll, name="school-roll"),
-    path("<int:pk>/", views.person, name="person"),
-    path("<int:pk>/merge/", views.merge_find, name="merge"),
-    path("<int:pk>/merge/<int:other_pk>/", views.merge_compare, name="merge-compare"),
-    path("merges/<int:merge_pk>/undo/", views.unmerge, name="unmerge"),
+    path("<id:pk>/", views.person, name="person"),
+    path("<id:pk>/merge/", views.merge_find, name="merge"),
+    path("<id:pk>/merge/<id:other_pk>/", views.merge_compare, name="merge-compare"),
+    path("merges/<id:merge_pk>/undo/", views.unmerge, name="unmerge"),
 ]

@@ -6,5 +6,5 @@ app_name = "timescales"
 
 urlpatterns = [
     path("", views.calendars, name="calendars"),
-    path("schools/<int:pk>/", views.school_calendar, name="school-calendar"),
+    path("schools/<id:pk>/", views.school_calendar, name="school-calendar"),
 ]

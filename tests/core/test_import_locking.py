@@ -126,6 +126,13 @@ def test_under_the_api_a_lock_timeout_and_any_other_failure_are_the_json_error()
     }
 
 
+def test_a_number_too_large_for_the_database_is_a_bad_request_not_an_error():
+    assert _raised(OverflowError("Python int too large to convert to SQLite INTEGER")).status_code == 400
+    api = _raised(OverflowError("Python int too large"), "/api/v1/meetings/1/attendance/")
+    assert api.status_code == 400
+    assert json.loads(api.content)["error"]["message"] == "A number in the request is too large."
+
+
 def test_another_database_error_is_still_the_problem_page():
     response = _raised(OperationalError("no such table: x"))
     assert response.status_code == 500

@@ -347,7 +347,7 @@ def correct(request: HttpRequest, pk: int) -> HttpResponse:
 urlpatterns = [
     path("incidents/", index, name="incidents"),
     path("incidents/new/", new, name="incident-new"),
-    path("incidents/<int:pk>/", incident, name="incident"),
-    path("incidents/<int:pk>/recorded/", recorded, name="incident-recorded"),
-    path("incidents/<int:pk>/correct/", correct, name="incident-correct"),
+    path("incidents/<id:pk>/", incident, name="incident"),
+    path("incidents/<id:pk>/recorded/", recorded, name="incident-recorded"),
+    path("incidents/<id:pk>/correct/", correct, name="incident-correct"),
 ]

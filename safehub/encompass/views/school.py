@@ -166,7 +166,7 @@ def support(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("notices/", index, name="notices"),
-    path("notices/<int:pk>/", notice, name="notice"),
-    path("notices/<int:pk>/acknowledge/", acknowledge, name="notice-acknowledge"),
-    path("notices/<int:pk>/support/", support, name="notice-support"),
+    path("notices/<id:pk>/", notice, name="notice"),
+    path("notices/<id:pk>/acknowledge/", acknowledge, name="notice-acknowledge"),
+    path("notices/<id:pk>/support/", support, name="notice-support"),
 ]

@@ -362,11 +362,11 @@ def referrer_told(request: HttpRequest, pk: int) -> HttpResponse:
 
 urlpatterns = [
     path("", queue, name="queue"),
-    path("contacts/<int:pk>/", contact, name="contact"),
-    path("contacts/<int:pk>/allocate/", allocate, name="allocate"),
-    path("contacts/<int:pk>/screen/", screen, name="screen"),
-    path("contacts/<int:pk>/decide/", decide, name="decide"),
-    path("contacts/<int:pk>/referrer-told/", referrer_told, name="referrer-told"),
+    path("contacts/<id:pk>/", contact, name="contact"),
+    path("contacts/<id:pk>/allocate/", allocate, name="allocate"),
+    path("contacts/<id:pk>/screen/", screen, name="screen"),
+    path("contacts/<id:pk>/decide/", decide, name="decide"),
+    path("contacts/<id:pk>/referrer-told/", referrer_told, name="referrer-told"),
     path("checks/", checks, name="checks"),
-    path("checks/<int:pk>/", research_answer, name="research-answer"),
+    path("checks/<id:pk>/", research_answer, name="research-answer"),
 ]

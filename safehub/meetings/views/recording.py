@@ -160,7 +160,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 urlpatterns = [
-    path("<int:pk>/record/attendance/", record_attendance, name="record-attendance"),
-    path("<int:pk>/record/attendee/", add_attendee, name="add-attendee"),
-    path("<int:pk>/record/outcome/", record_outcome, name="record-outcome"),
+    path("<id:pk>/record/attendance/", record_attendance, name="record-attendance"),
+    path("<id:pk>/record/attendee/", add_attendee, name="add-attendee"),
+    path("<id:pk>/record/outcome/", record_outcome, name="record-outcome"),
 ]
