@@ -12,7 +12,8 @@ and acknowledges its notices; the partnership reads the performance figures.
   notice stands. Another force's incident is 404, exactly like one that does not exist.
 - `GET /api/v1/encompass/notices/` lists the notices to the caller's school or team (or, for a
   coordinator, the council's) by reference and times, never names; `GET .../notices/<id>/` is
-  what the school reads (`selectors.notice_for_school`: never the address or the adults), and
+  what the school reads (`selectors.notice_for_school`: never the address, nor the adults beyond
+  their names, part and relationship to the child), and
   `POST .../notices/<id>/acknowledge/` is the Key Adult's acknowledgement.
 - `GET /api/v1/encompass/performance/`: the figures of the performance page, as JSON.
 """
@@ -353,9 +354,20 @@ class IncidentDetailApi(ApiView):
 # Notices --------------------------------------------------------------------------------------
 
 
+class NoticeAdultOutputSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    role = serializers.ChoiceField(choices=AdultRole.choices, help_text="Their part in the incident.")
+    relationship = serializers.CharField(
+        help_text="To the child, as SafeHub's records hold it (parent, step-parent, carer), or not known."
+    )
+
+    class Meta:
+        ref_name = "EncompassNoticeAdult"
+
+
 class NoticeOutputSerializer(NoticeStatusOutputSerializer):
     """A notice as the school reads it (`selectors.notice_for_school`, set on the notice as
-    `for_school`): never the address, the adults or other children."""
+    `for_school`): never the address, the adults' dates of birth or other children."""
 
     incident_reference = serializers.CharField(source="incident.reference")
     child_name = serializers.CharField(source="for_school.child_name")
@@ -376,6 +388,9 @@ class NoticeOutputSerializer(NoticeStatusOutputSerializer):
     )
     corrected_at = serializers.DateTimeField(source="for_school.corrected_at", allow_null=True)
     correction_note = serializers.CharField(source="for_school.correction_note")
+    adults = NoticeAdultOutputSerializer(
+        source="for_school.adults", many=True, help_text="Who was involved: who may come to collect the child."
+    )
     support = serializers.CharField(help_text="The support the school will give; blank until recorded.")
 
     class Meta:

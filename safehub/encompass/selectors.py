@@ -4,8 +4,10 @@
 What a school sees of a notice (`notice_for_school`) is what DOMAIN.md says it needs and no
 more: the child's name and date of birth, the police reference, when it happened and the kind
 of place (never the address), whether the child was present and where, what the child saw,
-heard or said, injuries, the circumstances and the actions taken. It never sees the adults'
-details beyond their part, nor other children's notices.
+heard or said, injuries, the circumstances and the actions taken; and the adults involved by
+name, with their part and their relationship to the child as SafeHub's records hold it, so
+the school knows who may come to collect the child. It never sees the adults' dates of birth
+or addresses, nor other children's notices.
 
 Opening a notice or an incident is audited here; one outside the user's scope is "not
 found", exactly like one that does not exist (and the refusal is audited).
@@ -22,6 +24,7 @@ from safehub.access import policy
 from safehub.audit.services import record
 from safehub.encompass.models import Incident, Notice
 from safehub.partnership.models import User
+from safehub.people.models import Relationship, RelationshipKind
 
 
 def notices_visible_to(user: User) -> QuerySet[Notice]:
@@ -105,6 +108,44 @@ class SchoolNotice:
     version: int
     corrected_at: datetime.datetime | None
     correction_note: str
+    adults: list["NoticeAdult"]
+
+
+@dataclass(frozen=True)
+class NoticeAdult:
+    """An adult involved, as the school reads them: name, part, relationship to the child."""
+
+    name: str
+    role: str
+    part: str
+    relationship: str
+
+
+NOT_ON_RECORD = "Not known from SafeHub's records"
+
+
+def _adults_for(incident: Incident, child_person_id: int | None) -> list[NoticeAdult]:
+    """Each adult with their relationship to this child, from the people records when both
+    are matched (a current parent, step-parent or carer relationship), else not known."""
+    adults = list(incident.adults.all())
+    kinds: dict[int, str] = {}
+    matched = [a.person_id for a in adults if a.person_id is not None]
+    if child_person_id is not None and matched:
+        today = timezone.localdate()
+        links = Relationship.objects.filter(person_id__in=matched, related_to_id=child_person_id).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=today)
+        )
+        for person_id, kind in links.values_list("person_id", "kind"):
+            kinds.setdefault(person_id, RelationshipKind(kind).label)
+    return [
+        NoticeAdult(
+            name=f"{adult.given_names} {adult.family_name}".strip(),
+            role=adult.role,
+            part=adult.get_role_display(),
+            relationship=kinds.get(adult.person_id, NOT_ON_RECORD) if adult.person_id else NOT_ON_RECORD,
+        )
+        for adult in adults
+    ]
 
 
 def notice_for_school(notice: Notice) -> SchoolNotice:
@@ -125,4 +166,5 @@ def notice_for_school(notice: Notice) -> SchoolNotice:
         version=incident.version,
         corrected_at=incident.corrected_at,
         correction_note=incident.correction_note,
+        adults=_adults_for(incident, child.person_id),
     )

@@ -352,15 +352,21 @@ def test_the_list_of_notices_can_be_narrowed_to_acknowledged_or_not(world, recor
     assert client.get(NOTICES, {"acknowledged": "maybe"}).status_code == 400
 
 
-def test_a_notice_reads_as_the_school_sees_it_never_with_the_address_or_the_adults(world, recorded, hub_coordinator):
+def test_a_notice_reads_as_the_school_sees_it_with_the_adults_but_never_the_address(world, recorded, hub_coordinator):
     notice = recorded.notices.get(recipient_kind=RecipientKind.SCHOOL)
     response = api_as(hub_coordinator).get(f"{NOTICES}{notice.pk}/")
     assert response.status_code == 200
     data = response.json()
     assert (data["child_name"], data["location_kind"]) == ("Amelia Hartley", "At the child's home")
     assert data["voice_of_child"] == "Said she heard shouting and hid under the bed."
+    # Who may come to collect the child: named, with their part (the records hold no relationship here).
+    assert [(a["name"], a["role"]) for a in data["adults"]] == [
+        ("Sarah Hartley", "victim"),
+        ("Mark Hartley", "perpetrator"),
+    ]
+    assert {a["relationship"] for a in data["adults"]} == {"Not known from SafeHub's records"}
     text = response.content.decode()
-    for withheld in (ADDRESS, "Orchard", "Sarah", "Mark", "Isla"):
+    for withheld in (ADDRESS, "Orchard", "1988-02-01", "Isla"):
         assert withheld not in text
 
 

@@ -2,6 +2,7 @@
 notices, one notice as the school reads it, acknowledging it and the support the school will
 give; the coordinator's chase list; and who is refused."""
 
+import dataclasses
 import datetime
 import re
 
@@ -130,9 +131,11 @@ def test_the_notice_page_shows_what_the_school_needs_to_know(world, notice, clie
         assert shown in page, shown
 
 
-def test_the_notice_page_never_shows_the_address_or_the_adults_names(world, notice, client):
+def test_the_notice_page_never_shows_the_address(world, notice, client):
+    # The adults are named, so the school knows who may collect the child (see below); never
+    # where it happened.
     page = get(client, world.key_adult, MORNING, notice_url(notice)).content.decode()
-    for hidden in ("Orchard", "12 Orchard Way", "Sarah", "Mark"):
+    for hidden in ("Orchard", "12 Orchard Way"):
         assert hidden not in page, hidden
 
 
@@ -326,3 +329,39 @@ def test_a_notice_that_reached_no_one_is_to_chase_at_once(world, client):
     assert "01632 960 999" in chase
     assert "Reached no one" in chase
     assert "No Key Adult in SafeHub" in chase
+
+
+def test_the_notice_names_the_adults_with_their_relationship_to_the_child_and_their_part(world, client):
+    from safehub.encompass.models import AdultRole
+    from safehub.encompass.services.incidents import AdultInput, record_incident
+    from safehub.people.models import Relationship, RelationshipKind
+    from tests.encompass.conftest import incident_input
+    from tests.factories import AdultFactory
+
+    mother = AdultFactory(given_names="Sarah", family_name="Hartley", date_of_birth=datetime.date(1989, 3, 2))
+    Relationship.objects.create(person=mother, related_to=world.child, kind=RelationshipKind.PARENT)
+    given = incident_input(world, occurred_at=OCCURRED, children=[child_of(world.child)])
+    given = dataclasses.replace(
+        given,
+        adults=[
+            AdultInput(role=AdultRole.VICTIM, given_names="Sarah", family_name="Hartley", person=mother),
+            AdultInput(role=AdultRole.PERPETRATOR, given_names="Mark", family_name="Hartley"),
+        ],
+    )
+    with travel(RECORDED):
+        incident, _ = record_incident(incident=given, by=world.officer)
+    notice = Notice.objects.get(incident=incident)
+    page = get(client, world.key_adult, MORNING, notice_url(notice)).content.decode()
+    adults = page[page.index("The adults involved") :]
+    rows = re.findall(r'<tr class="govuk-table__row"><td class="govuk-table__cell">(.*?)</tr>', adults)
+    assert "Sarah Hartley" in rows[0]
+    assert "Parent" in rows[0]
+    assert "Victim" in rows[0]
+    assert "Mark Hartley" in rows[1]
+    assert "Not known from SafeHub&#x27;s records" in rows[1]
+    assert "Alleged perpetrator" in rows[1]
+    assert "govuk-tag--red" in rows[1]
+    assert len(rows) == 2
+    # Never the adults' dates of birth or the address.
+    assert "1989" not in page
+    assert "Orchard Way" not in page
