@@ -277,10 +277,12 @@ class Invitation(models.Model):
 
     @property
     def is_settled(self) -> bool:
-        """Accepted, or declined with someone else named to come: the agency will be there."""
+        """The agency will be there: accepted, or declined for a deputy who has accepted (or
+        has in turn sent an accepted deputy). A deputy named without a SafeHub account cannot
+        accept here, so that decline is not settled: it escalates like an unanswered one."""
         if self.response == ResponseState.ACCEPTED:
             return True
-        return self.response == ResponseState.DECLINED and bool(self.deputy_name.strip() or self.deputies.exists())
+        return self.response == ResponseState.DECLINED and any(deputy.is_settled for deputy in self.deputies.all())
 
     def clean(self) -> None:
         if not (self.invitee_id or self.team_id or self.external_name.strip()):

@@ -148,6 +148,13 @@ def test_a_strategy_discussion_leads_to_an_initial_conference_across_christmas_t
         [deputy] = [i for i in meeting["invitations"] if i["deputy_for"] == health["id"]]
         assert (deputy["invitee"], deputy["agency"], deputy["required"]) == (w.deputy_nurse.pk, "health", True)
         assert _of(meeting, "police")["invitee"] == w.officer.pk
+        # Health is settled only once its deputy accepts.
+        assert "police" not in meeting["unsettled_required_agencies"]
+        assert "health" in meeting["unsettled_required_agencies"]
+        deputy_api = api_as(w.deputy_nurse)
+        answered = deputy_api.post(f"/api/v1/invitations/{deputy['id']}/respond/", {"accept": True, "mode": "video"})
+        assert answered.status_code == 200, answered.json()
+        meeting = hub.get(f"/api/v1/meetings/{sd['id']}/").json()
         assert not {"police", "health"} & set(meeting["unsettled_required_agencies"])
     # The deputy is sent an invitation of their own, with the same calendar entry.
     _team_invitation, own_invitation = local_smtp.messages_to(w.deputy_nurse.email)

@@ -173,7 +173,13 @@ def test_a_deputy_with_an_account_gets_an_invitation_and_the_organisers_are_told
     assert deputy.required
     assert Notification.objects.filter(recipient=world.deputy_nurse, kind="meetings.invitation").exists()
     assert Notification.objects.filter(recipient=world.manager, kind="meetings.declined").exists()
+    # Health is not settled until the deputy accepts.
+    assert not health.is_settled
+    assert Agency.HEALTH in convening.unsettled_required_agencies(meeting)
+    convening.respond(invitation=deputy, by=world.deputy_nurse, accept=True, mode="video")
+    health.refresh_from_db()
     assert health.is_settled
+    assert Agency.HEALTH not in convening.unsettled_required_agencies(meeting)
 
 
 def test_a_deputy_must_come_from_the_same_agency(world):
@@ -285,33 +291,49 @@ def test_a_required_agency_not_accepted_two_hours_before_is_escalated_once(world
         )
         assert convening.escalate_unanswered() == 0
     with time_machine.travel(london(2026, 11, 26, 12, 1), tick=False):
-        assert convening.escalate_unanswered() == 1
+        # The police, who have not answered; and health, whose deputy has no SafeHub account
+        # and so cannot accept: a manager confirms they will come.
+        assert convening.escalate_unanswered() == 2
         assert convening.escalate_unanswered() == 0
     police = _invitation(meeting, Agency.POLICE)
     assert police.escalated_at is not None
+    assert _invitation(meeting, Agency.HEALTH).escalated_at is not None
     alerted = set(
-        Notification.objects.filter(kind="meetings.unanswered", channel=Channel.INBOX).values_list(
-            "recipient", flat=True
-        )
+        Notification.objects.filter(
+            kind="meetings.unanswered",
+            channel=Channel.INBOX,
+            key__startswith=f"meetings.unanswered:invitation-{police.pk}:",
+        ).values_list("recipient", flat=True)
     )
     # The CAIT's own supervisor and the hub's team manager; not the officer who has not answered.
     assert alerted == {world.supervisor.pk, world.manager.pk}
-    assert AuditEvent.objects.filter(action="meeting.invitation_escalated").count() == 1
-    assert convening.unsettled_required_agencies(meeting) == [Agency.POLICE]
+    assert AuditEvent.objects.filter(action="meeting.invitation_escalated").count() == 2
+    assert set(convening.unsettled_required_agencies(meeting)) == {Agency.POLICE, Agency.HEALTH}
 
 
-def test_an_agency_covered_by_a_deputy_is_not_escalated(world):
+def test_an_agency_covered_by_a_deputy_who_accepted_is_not_escalated(world):
     meeting = convene_strategy_discussion(world, starts_at=timezone.now() + datetime.timedelta(minutes=90))
+    health = _invitation(meeting, Agency.HEALTH)
     convening.respond(
-        invitation=_invitation(meeting, Agency.HEALTH),
-        by=world.nurse,
-        accept=False,
-        decline_reason="Clinic.",
-        deputy=world.deputy_nurse,
+        invitation=health, by=world.nurse, accept=False, decline_reason="Clinic.", deputy=world.deputy_nurse
     )
+    convening.respond(invitation=health.deputies.get(), by=world.deputy_nurse, accept=True, mode="in_person")
     convening.escalate_unanswered()
     assert not meeting.invitations.filter(agency=Agency.HEALTH, escalated_at__isnull=False).exists()
     assert meeting.invitations.filter(agency=Agency.POLICE, escalated_at__isnull=False).exists()
+
+
+def test_a_deputy_who_never_answers_is_escalated_like_an_unanswered_invitation(world):
+    meeting = convene_strategy_discussion(world, starts_at=timezone.now() + datetime.timedelta(minutes=90))
+    health = _invitation(meeting, Agency.HEALTH)
+    convening.respond(
+        invitation=health, by=world.nurse, accept=False, decline_reason="Clinic.", deputy=world.deputy_nurse
+    )
+    convening.escalate_unanswered()
+    deputy = health.deputies.get()
+    deputy.refresh_from_db()
+    assert deputy.escalated_at is not None
+    assert Agency.HEALTH in convening.unsettled_required_agencies(meeting)
 
 
 def test_a_conference_follows_the_strategy_discussion_and_invites_the_parents_by_name(world):

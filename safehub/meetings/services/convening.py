@@ -928,7 +928,8 @@ def cancel(*, meeting: Meeting, by: User, reason: str) -> Meeting:
 
 
 def unsettled_required_agencies(meeting: Meeting) -> list[str]:
-    """Required agencies none of whose invitations is accepted (or declined with a deputy)."""
+    """Required agencies none of whose invitations is accepted (or declined for a deputy who has
+    accepted)."""
     unsettled: dict[str, bool] = {}
     for invitation in meeting.invitations.exclude(response=ResponseState.WITHDRAWN).prefetch_related("deputies"):
         settled = invitation.is_settled
@@ -955,20 +956,24 @@ def escalation_recipients(invitation: Invitation) -> list[User]:
 
 def escalate_unanswered(*, now: datetime.datetime | None = None) -> int:
     """Alert the managers of each required agency that has not accepted by the set time before
-    its meeting (2 hours by default), once per invitation. Running it again changes nothing."""
+    its meeting (2 hours by default), once per invitation: unanswered, a deputy's invitation
+    not accepted, or a decline naming a deputy with no SafeHub account (who cannot accept).
+    Running it again changes nothing."""
     now = now or timezone.now()
     # Meetings starting within the escalation time (2 hours by default) from now.
     window_end = now + datetime.timedelta(hours=timescale_value("invitation_escalation"))
+    # Unanswered, or declined for a deputy who has no SafeHub account and so cannot accept.
+    unconfirmed = Q(response=ResponseState.PENDING) | Q(response=ResponseState.DECLINED, deputies__isnull=True)
     candidates = Invitation.objects.filter(
+        unconfirmed,
         required=True,
-        response=ResponseState.PENDING,
         escalated_at__isnull=True,
         meeting__state=MeetingState.SCHEDULED,
         meeting__starts_at__lte=window_end,
         meeting__ends_at__gt=now,
     )
     escalated = 0
-    for pk in candidates.values_list("pk", flat=True):
+    for pk in candidates.values_list("pk", flat=True).distinct():
         escalated += _escalate(pk, now)
     return escalated
 
@@ -976,7 +981,7 @@ def escalate_unanswered(*, now: datetime.datetime | None = None) -> int:
 @transaction.atomic
 def _escalate(pk: int, now: datetime.datetime) -> int:
     invitation = Invitation.objects.select_for_update(of=("self",)).select_related("meeting", "team").get(pk=pk)
-    if invitation.response != ResponseState.PENDING or invitation.escalated_at is not None:
+    if invitation.response == ResponseState.ACCEPTED or invitation.escalated_at is not None:
         return 0
     meeting = invitation.meeting
     if invitation.agency not in unsettled_required_agencies(meeting):
