@@ -52,6 +52,21 @@ def record_access_refused(*, user: User, person_pk: int, part: str = "record") -
     )
 
 
+def record_forbidden(*, user: object, path: str, method: str) -> None:
+    """A request refused because the user's roles do not allow it (a 403): audited like an
+    out-of-scope record, so that a privacy officer sees someone probing. The path is kept
+    without its query string (which may hold search terms)."""
+    if not getattr(user, "is_authenticated", False):
+        return
+    record(
+        action="access.forbidden",
+        actor=user,
+        outcome="refused",
+        purpose="not allowed by the user's roles",
+        detail={"path": path[:300], "method": method},
+    )
+
+
 def record_search(*, user: User, criteria: dict[str, Any], result_count: int, purpose: str = "") -> None:
     """The terms searched for stay in the log so the privacy officer can see what was looked for."""
     record(

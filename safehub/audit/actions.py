@@ -7,6 +7,7 @@ ACTION_LABELS = {
     "person.merged": "Merged two records of the same person",
     "person.unmerged": "Undid a merge of two records",
     "access.refused": "Tried to open the record: refused",
+    "access.forbidden": "Tried something their roles do not allow: refused",
     "access_history.viewed": "Looked at who opened the record",
     "break_glass.opened": "Used emergency access",
     "break_glass.refused": "Emergency access refused (wrong password)",

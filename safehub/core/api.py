@@ -79,6 +79,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     response = drf_exception_handler(exc, context)
     if response is None:
         return None
+    if isinstance(exc, exceptions.PermissionDenied):
+        from safehub.access.services import record_forbidden
+
+        request = context.get("request")
+        if request is not None:
+            record_forbidden(user=request.user, path=request.path, method=request.method)
     assert isinstance(exc, exceptions.APIException)
     if isinstance(exc, exceptions.ValidationError):
         fields = _field_errors(exc.detail)

@@ -70,7 +70,10 @@ def bad_request(request: HttpRequest, exception: Exception) -> HttpResponse:
 
 
 def permission_denied(request: HttpRequest, exception: Exception) -> HttpResponse:
-    """handler403: under /api/, the JSON 403."""
+    """handler403: audited (access.forbidden); under /api/, the JSON 403."""
+    from safehub.access.services import record_forbidden
+
+    record_forbidden(user=getattr(request, "user", None), path=request.path, method=request.method or "")
     if _api(request):
         return _api_error(403, "permission_denied", "You do not have permission to perform this action.")
     return defaults.permission_denied(request, exception)
