@@ -35,6 +35,8 @@ class SignInAttempt(models.Model):
     stage = models.CharField(max_length=10, choices=Stage.choices)
     username = models.CharField(max_length=150)
     ip_address = models.GenericIPAddressField(null=True, blank=True)
+    # The device the account signed in on before (a signed cookie's nonce), or blank.
+    device = models.CharField(max_length=32, blank=True, default="")
     succeeded = models.BooleanField(default=False)
 
     class Meta:

@@ -36,10 +36,13 @@ class SignInView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def _attempt(self) -> dict[str, Any]:
+        username = self.request.POST.get("username", "")[:150]
         return {
             "stage": throttling.Stage.PASSWORD,
-            "username": self.request.POST.get("username", "")[:150],
+            "username": username,
             "ip_address": self.request.META.get("REMOTE_ADDR") or None,
+            # A browser this account signed in on before is throttled apart (shared networks).
+            "device": throttling.device_for(self.request, username),
         }
 
     def get_form_kwargs(self) -> dict[str, Any]:
@@ -51,11 +54,15 @@ class SignInView(auth_views.LoginView):
         return kwargs
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        attempt = self._attempt()
         with transaction.atomic():
-            throttling.record_attempt(**self._attempt(), succeeded=True)
+            throttling.record_attempt(**attempt, succeeded=True)
             auth_login(self.request, form.get_user())
         self.request.session[NEXT_KEY] = self.get_redirect_url()
-        return redirect("core:mfa-verify")
+        response = redirect("core:mfa-verify")
+        if not attempt["device"]:
+            throttling.remember_device(response, attempt["username"])
+        return response
 
     def form_invalid(self, form: AuthenticationForm) -> HttpResponse:
         attempt = self._attempt()

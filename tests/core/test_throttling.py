@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.test import override_settings
 from django.urls import reverse
 
@@ -156,3 +157,64 @@ def test_old_attempts_are_pruned(social_worker):
     from safehub.core.models import SignInAttempt
 
     assert list(SignInAttempt.objects.values_list("username", flat=True)) == ["b"]
+
+
+def _colleague_signs_in_first(social_worker, password):
+    """The real user's own browser, which has signed in before on the shared network."""
+    from tests.conftest import SignedInClient
+
+    theirs = SignedInClient()
+    attempt(theirs, social_worker.username, password, address="203.0.113.50")
+    assert throttling.DEVICE_COOKIE in theirs.cookies
+    # Signed out later (the session ends; the browser keeps its device cookie).
+    del theirs.cookies[settings.SESSION_COOKIE_NAME]
+    assert not signed_in_with_password(theirs)
+    return theirs
+
+
+@override_settings(SAFEHUB_SIGN_IN_THROTTLE=LIMITS)
+def test_on_a_shared_network_someone_failing_for_a_colleague_does_not_lock_the_colleague_out(
+    client, social_worker, password
+):
+    with time_machine.travel(START, tick=False) as clock:
+        theirs = _colleague_signs_in_first(social_worker, password)
+        clock.shift(datetime.timedelta(seconds=30))
+        # Someone else on the school's one address fails for the colleague's account, and for others.
+        for _ in range(6):
+            attempt(client, social_worker.username, "guess", address="203.0.113.50")
+        for number in range(25):
+            attempt(client, f"someone{number}", "guess", address="203.0.113.50")
+        assert TOO_MANY.encode() in attempt(client, social_worker.username, password, address="203.0.113.50").content
+        # The colleague's own browser, on the same address, still signs in.
+        attempt(theirs, social_worker.username, password, address="203.0.113.50")
+        assert signed_in_with_password(theirs)
+
+
+@override_settings(SAFEHUB_SIGN_IN_THROTTLE=LIMITS)
+def test_a_known_device_is_still_throttled_for_its_own_failures(social_worker, password):
+    with time_machine.travel(START, tick=False) as clock:
+        theirs = _colleague_signs_in_first(social_worker, password)
+        clock.shift(datetime.timedelta(seconds=30))
+        for _ in range(5):
+            attempt(theirs, social_worker.username, "wrong", address="203.0.113.50")
+        assert TOO_MANY.encode() in attempt(theirs, social_worker.username, password, address="203.0.113.50").content
+        assert not signed_in_with_password(theirs)
+
+
+@override_settings(SAFEHUB_SIGN_IN_THROTTLE=LIMITS)
+def test_a_device_cookie_counts_only_for_the_account_it_was_issued_to(client, social_worker, password):
+    from tests.factories import UserFactory
+
+    other = UserFactory()
+    with time_machine.travel(START, tick=False) as clock:
+        theirs = _colleague_signs_in_first(social_worker, password)
+        clock.shift(datetime.timedelta(seconds=30))
+        for _ in range(5):
+            attempt(client, other.username, "guess", address="203.0.113.50")
+        # The cookie names social_worker: for another account this browser is unknown, and waits.
+        assert TOO_MANY.encode() in attempt(theirs, other.username, password, address="203.0.113.50").content
+        forged = theirs.cookies[throttling.DEVICE_COOKIE].value[:-2] + "xx"
+        theirs.cookies[throttling.DEVICE_COOKIE] = forged
+        for _ in range(5):
+            attempt(client, social_worker.username, "guess", address="203.0.113.50")
+        assert TOO_MANY.encode() in attempt(theirs, social_worker.username, password, address="203.0.113.50").content
