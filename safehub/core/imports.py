@@ -81,29 +81,101 @@ class RowRejected(Exception):
     """Raised by a row handler to reject one row with a message for the user."""
 
 
+# The encodings a file may come in: UTF-8 (with or without a byte-order mark), else
+# Windows-1252, as the DfE's GIAS download and Excel's plain "CSV" save are.
+ENCODINGS = ("utf-8-sig", "cp1252")
+MAX_FIELD_KIB = 128
+
+
 def open_csv(source: str | Path | IO[str]) -> tuple[list[dict[str, str]], list[str]]:
-    """Read a CSV file (UTF-8, with or without a byte-order mark) into rows and headers."""
+    """Read a CSV file into rows and headers, or reject it with every line that is wrong:
+    a field over MAX_FIELD_KIB, a NUL character, a header named twice, a row with fewer
+    fields than the header or more (non-empty) ones. UTF-8 or Windows-1252."""
     if isinstance(source, (str, Path)):
-        with open(source, encoding="utf-8-sig", newline="") as handle:
-            return _read(handle)
-    return _read(source)
+        with open(source, "rb") as handle:
+            return _read(_decode(handle.read()))
+    return _read(source.read())
 
 
-def _read(handle: IO[str]) -> tuple[list[dict[str, str]], list[str]]:
-    text = handle.read()
+def _decode(data: bytes) -> str:
+    for encoding in ENCODINGS:
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise ImportFailed(
+        [RowError(1, "The file is neither UTF-8 nor Windows-1252 text. Save it as 'CSV UTF-8' and try again.")]
+    )
+
+
+def _read(text: str) -> tuple[list[dict[str, str]], list[str]]:
     if text.startswith("\ufeff"):
         text = text[1:]
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    headers = [h.strip() for h in (reader.fieldnames or [])]
-    reader.fieldnames = headers
-    rows = [{key: (value or "").strip() for key, value in row.items() if key is not None} for row in reader]
-    return rows, headers
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        raise ImportFailed(
+            [
+                RowError(
+                    line,
+                    "The file contains a NUL character, which no CSV file should: it may have been saved as "
+                    "UTF-16 or be another kind of file. Save it as 'CSV UTF-8' and try again.",
+                )
+            ]
+        )
+    reader = csv.reader(io.StringIO(text, newline=""))
+    errors: list[RowError] = []
+    try:
+        header = next(reader, [])
+        headers = [h.strip() for h in header]
+        named = [h for h in headers if h]
+        twice = sorted({h for h in named if named.count(h) > 1})
+        if twice:
+            errors.append(
+                RowError(1, "The header row names " + ", ".join(f"'{h}'" for h in twice) + " more than once.")
+            )
+        rows: list[dict[str, str]] = []
+        for index, fields in enumerate(reader):
+            line = index + 2
+            if not fields:
+                continue  # a blank line, as csv.DictReader skips it
+            if len(fields) < len(headers) or (
+                len(fields) > len(headers) and any(value.strip() for value in fields[len(headers) :])
+            ):
+                errors.append(
+                    RowError(line, f"This row has {len(fields)} fields but the header row has {len(headers)}.")
+                )
+            rows.append({name: value.strip() for name, value in zip(headers, fields, strict=False) if name})
+    except csv.Error as error:
+        limit = f"{MAX_FIELD_KIB} KiB"
+        problem = (
+            f"A field is longer than {limit}" if "field limit" in str(error) else f"The file cannot be read ({error})"
+        )
+        raise ImportFailed(
+            [RowError(reader.line_num, f"{problem}. Check the file is the CSV export it should be.")]
+        ) from error
+    if errors:
+        raise ImportFailed(errors[:MAX_REPORTED_ERRORS], len(errors))
+    return rows, [h for h in headers if h]
 
 
 def require_columns(headers: Sequence[str], required: Sequence[str]) -> None:
     missing = [column for column in required if column not in headers]
-    if missing:
-        raise ImportFailed([RowError(1, "The header row is missing the column(s): " + ", ".join(missing) + ".")])
+    if not missing:
+        return
+    semicolons = [part.strip() for header in headers for part in header.split(";")]
+    if any(";" in header for header in headers) and sum(column in semicolons for column in required) > len(
+        required
+    ) - len(missing):
+        raise ImportFailed(
+            [
+                RowError(
+                    1,
+                    "The file looks semicolon-separated: its columns are split by ';', not commas. Save it as "
+                    "'CSV UTF-8 (comma delimited)' and try again.",
+                )
+            ]
+        )
+    raise ImportFailed([RowError(1, "The header row is missing the column(s): " + ", ".join(missing) + ".")])
 
 
 def run_import(

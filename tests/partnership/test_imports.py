@@ -159,13 +159,48 @@ def test_missing_column_is_named_and_nothing_is_written(tmp_path, riverside):
     assert not Organisation.objects.filter(urn=990001).exists()
 
 
-def test_file_in_windows_1252_is_reported_as_not_utf8(tmp_path, riverside):
-    path = tmp_path / "edubase.csv"
-    row = "990001,St Mary\u2019s School,990,Riverside,Community school,Primary,,Open,\n"
-    path.write_bytes((HEADER + row).encode("cp1252"))
+# The DfE's "Get Information about Schools" download (edubasealldata), its header as published,
+# in its order, Windows-1252 encoded.
+GIAS_HEADER = [
+    "URN", "LA (code)", "LA (name)", "EstablishmentNumber", "EstablishmentName", "TypeOfEstablishment (code)",
+    "TypeOfEstablishment (name)", "EstablishmentTypeGroup (code)", "EstablishmentTypeGroup (name)",
+    "EstablishmentStatus (code)", "EstablishmentStatus (name)", "ReasonEstablishmentOpened (code)",
+    "ReasonEstablishmentOpened (name)", "OpenDate", "ReasonEstablishmentClosed (code)",
+    "ReasonEstablishmentClosed (name)", "CloseDate", "PhaseOfEducation (code)", "PhaseOfEducation (name)",
+    "StatutoryLowAge", "StatutoryHighAge", "Boarders (code)", "Boarders (name)", "NurseryProvision (name)",
+    "OfficialSixthForm (code)", "OfficialSixthForm (name)", "Gender (code)", "Gender (name)",
+    "ReligiousCharacter (code)", "ReligiousCharacter (name)", "ReligiousEthos (name)", "Diocese (code)",
+    "Diocese (name)", "AdmissionsPolicy (code)", "AdmissionsPolicy (name)", "SchoolCapacity",
+    "SpecialClasses (code)", "SpecialClasses (name)", "CensusDate", "NumberOfPupils", "NumberOfBoys",
+    "NumberOfGirls", "PercentageFSM", "TrustSchoolFlag (code)", "TrustSchoolFlag (name)", "Trusts (code)",
+    "Trusts (name)", "SchoolSponsorFlag (name)", "SchoolSponsors (name)", "FederationFlag (name)",
+    "Federations (code)", "Federations (name)", "UKPRN", "FEHEIdentifier", "FurtherEducationType (name)",
+    "OfstedLastInsp", "LastChangedDate", "Street", "Locality", "Address3", "Town", "County (name)", "Postcode",
+    "SchoolWebsite", "TelephoneNum", "HeadTitle (name)", "HeadFirstName", "HeadLastName", "HeadPreferredJobTitle",
+]  # fmt: skip
 
-    with pytest.raises(CommandError, match="not UTF-8"):
-        call_command("import", "schools", str(path))
+
+def test_the_real_gias_download_in_windows_1252_imports_with_its_accents_and_curly_quotes(tmp_path, riverside):
+    values = {
+        "URN": "990001",
+        "LA (code)": "990",
+        "LA (name)": "Riverside",
+        "EstablishmentName": "St Mary\u2019s Catholic Primary School \u2013 Ren\u00e9e Wing",
+        "TypeOfEstablishment (name)": "Voluntary aided school",
+        "EstablishmentStatus (name)": "Open",
+        "PhaseOfEducation (name)": "Primary",
+        "Postcode": "RV1 2AB",
+        "Town": "Riverside",
+    }
+    row = ",".join(f'"{values.get(column, "")}"' for column in GIAS_HEADER)
+    path = tmp_path / "edubasealldata20261201.csv"
+    path.write_bytes((",".join(f'"{c}"' for c in GIAS_HEADER) + "\r\n" + row + "\r\n").encode("cp1252"))
+
+    call_command("import", "schools", str(path))
+
+    school = Organisation.objects.get(urn=990001)
+    assert school.name == "St Mary\u2019s Catholic Primary School \u2013 Ren\u00e9e Wing"
+    assert (school.phase, school.postcode) == ("Primary", "RV1 2AB")
 
 
 def test_progress_is_reported_for_every_row_checked(tmp_path, riverside):

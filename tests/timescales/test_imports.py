@@ -20,8 +20,8 @@ HEADER = "Kind,LA code,URN,Name,Start date,End date\n"
 @pytest.fixture
 def directory():
     authority = LocalAuthorityFactory(name="Riverside Council", la_code="990")
-    SchoolFactory(name="Millbrook Primary School", urn=990100, local_authority=authority)
-    SchoolFactory(name="Riverside Academy", urn=990101, local_authority=authority)
+    SchoolFactory(name="Millbrook Primary School", urn=990001, local_authority=authority)
+    SchoolFactory(name="Riverside Academy", urn=990003, local_authority=authority)
     OrganisationFactory(name="Riverside Police", urn=990200)
     return authority
 
@@ -44,8 +44,8 @@ def test_example_file_imports_terms_and_closures(directory):
     result = import_term_dates(EXAMPLE)
     assert (result.created, result.updated, result.unchanged) == (20, 0, 0)
     assert TermDate.objects.filter(local_authority=directory).count() == 12
-    assert TermDate.objects.filter(school__urn=990101).count() == 4
-    assert list(SchoolClosure.objects.filter(school__urn=990100).values_list("date", flat=True)) == [
+    assert TermDate.objects.filter(school__urn=990003).count() == 4
+    assert list(SchoolClosure.objects.filter(school__urn=990001).values_list("date", flat=True)) == [
         datetime.date(2026, 9, 3),
         datetime.date(2027, 1, 5),
         datetime.date(2027, 5, 6),
@@ -79,14 +79,14 @@ def test_reimport_updates_a_term_found_by_owner_and_start_date(directory, tmp_pa
 
 
 def test_reimport_updates_a_closure_reason(directory, tmp_path):
-    import_term_dates(write(tmp_path, "inset,,990100,Training,2026-09-03,\n"))
-    result = import_term_dates(write(tmp_path, "inset,,990100,Safeguarding training,2026-09-03,\n"))
+    import_term_dates(write(tmp_path, "inset,,990001,Training,2026-09-03,\n"))
+    result = import_term_dates(write(tmp_path, "inset,,990001,Safeguarding training,2026-09-03,\n"))
     assert result.updated == 1
     assert SchoolClosure.objects.get().reason == "Safeguarding training"
 
 
 def test_closure_range_leaves_out_the_weekend(directory, tmp_path):
-    import_term_dates(write(tmp_path, "closure,,990100,Building works,2026-10-02,2026-10-06\n"))
+    import_term_dates(write(tmp_path, "closure,,990001,Building works,2026-10-02,2026-10-06\n"))
     assert list(SchoolClosure.objects.values_list("date", flat=True)) == [
         datetime.date(2026, 10, 2),
         datetime.date(2026, 10, 5),
@@ -96,7 +96,7 @@ def test_closure_range_leaves_out_the_weekend(directory, tmp_path):
 
 def test_kind_is_read_whatever_its_case(directory, tmp_path):
     result = import_term_dates(
-        write(tmp_path, "Term,990,,Autumn 1 2026,2026-09-03,2026-10-23\nINSET,,990100,,2026-09-03,\n")
+        write(tmp_path, "Term,990,,Autumn 1 2026,2026-09-03,2026-10-23\nINSET,,990001,,2026-09-03,\n")
     )
     assert result.created == 2
 
@@ -112,7 +112,7 @@ BAD_ROWS = [
     ("term,990,,Autumn 1 2026,2026-10-23,2026-09-03", "The end date 3 September 2026 is before the start date"),
     ("term,990,,Autumn 1 2026,2026-09-31,2026-10-23", "The start date '2026-09-31' is not a date"),
     ("holiday,990,,Autumn 1 2026,2026-09-03,2026-10-23", "Kind is 'holiday'. Write term, inset or closure."),
-    ("term,990,990100,Autumn 1 2026,2026-09-03,2026-10-23", "either an LA code"),
+    ("term,990,990001,Autumn 1 2026,2026-09-03,2026-10-23", "either an LA code"),
     ("term,,,Autumn 1 2026,2026-09-03,2026-10-23", "needs an LA code"),
     ("term,990,,,2026-09-03,2026-10-23", "Name the term"),
     ("term,990,,Autumn 1 2026,2026-09-03,", "A term needs an end date"),
@@ -120,7 +120,7 @@ BAD_ROWS = [
     ("inset,990,,Training,2026-09-03,", "leave the LA code empty"),
     ("inset,,99010A,Training,2026-09-03,", "The URN '99010A' is not a number"),
     ("inset,,990200,Training,2026-09-03,", "URN 990200 is Riverside Police, which is not a school"),
-    ("inset,,990100,Training,3/9/2206,", "outside 1995 to 2060"),
+    ("inset,,990001,Training,3/9/2206,", "outside 1995 to 2060"),
 ]
 
 
@@ -138,7 +138,7 @@ def test_overlapping_terms_in_the_file_are_both_reported(directory, tmp_path):
     path = write(
         tmp_path,
         "term,990,,Autumn 1 2026,2026-09-03,2026-10-23\n"
-        "term,,990101,Autumn 1 2026,2026-09-03,2026-10-23\n"
+        "term,,990003,Autumn 1 2026,2026-09-03,2026-10-23\n"
         "term,990,,Autumn 2 2026,2026-10-19,2026-12-18\n",
     )
     with pytest.raises(ImportFailed) as failure:
@@ -164,7 +164,7 @@ def test_bad_file_reports_every_bad_line_and_writes_nothing(directory, tmp_path)
         tmp_path,
         "term,990,,Autumn 1 2028,2028-09-04,2028-10-20\n"
         "term,999,,Autumn 1 2028,2028-09-04,2028-10-20\n"
-        "inset,,990100,Training,2028-09-04,\n"
+        "inset,,990001,Training,2028-09-04,\n"
         "inset,,123456,Training,2028-09-04,\n",
     )
     with pytest.raises(ImportFailed) as failure:

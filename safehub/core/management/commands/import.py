@@ -52,8 +52,6 @@ class Command(BaseCommand):
             )
         except FileNotFoundError as error:
             raise CommandError(f"There is no file at {error.filename}.") from error
-        except UnicodeDecodeError as error:
-            raise CommandError("The file is not UTF-8 text. Save it as 'CSV UTF-8' and try again.") from error
         except ImportFailed as error:
             raise CommandError(f"The {options['kind']} file was rejected.\n{error.summary()}") from error
         self.stdout.write(
