@@ -6,7 +6,7 @@
   section 47 enquiry (statutory);
 - pre-birth initial conference: by week 34 of the pregnancy (local, configurable);
 - first review conference: within 3 months of the initial conference; later reviews within
-  6 months of the one before (statutory);
+  6 months of the one before (statutory), by the last working day on or before that date;
 - first core group: within 10 working days of the initial conference (local, configurable).
 
 A meeting due "on" a day is due by the end of that day in London.
@@ -14,7 +14,7 @@ A meeting due "on" a day is due by the end of that day in London.
 
 import datetime
 
-from safehub.timescales.calendar import LONDON, add_months, add_working_days
+from safehub.timescales.calendar import LONDON, add_months, add_working_days, working_day_on_or_before
 from safehub.timescales.rules import due_after, pregnancy_week_date, timescale_value
 
 
@@ -40,7 +40,9 @@ def pre_birth_conference_due(expected_due_date: datetime.date) -> datetime.datet
 
 def review_conference_due(previous_conference: datetime.datetime, *, first: bool) -> datetime.datetime:
     key = "first_review_conference" if first else "review_conference"
-    return end_of(add_months(london_day(previous_conference), timescale_value(key)))
+    # Three months from 2 October is Saturday 2 January: the conference is held by Thursday 31
+    # December, the last working day in time (1 January is a bank holiday).
+    return end_of(working_day_on_or_before(add_months(london_day(previous_conference), timescale_value(key))))
 
 
 def core_group_due(initial_conference: datetime.datetime) -> datetime.datetime:

@@ -50,6 +50,14 @@ def is_working_day(day: datetime.date) -> bool:
     return day.weekday() < 5 and not is_bank_holiday(day)
 
 
+def working_day_on_or_before(day: datetime.date) -> datetime.date:
+    """`day` if it is a working day, else the last working day before it: a deadline that
+    falls on a weekend or bank holiday is met on the working day before."""
+    while not is_working_day(day):
+        day -= datetime.timedelta(days=1)
+    return day
+
+
 def next_working_day(day: datetime.date) -> datetime.date:
     """The first working day strictly after `day`."""
     day += datetime.timedelta(days=1)

@@ -44,10 +44,18 @@ def test_pre_birth_week_is_the_partnerships_own_when_set():
     assert due_dates.pre_birth_conference_due(datetime.date(2027, 3, 1)).date() == datetime.date(2026, 12, 21)
 
 
-def test_first_review_is_due_within_three_months_and_later_ones_within_six():
+def test_first_review_is_due_within_three_months_and_later_ones_within_six_on_the_working_day_before():
     icpc = london(2026, 11, 30, 10, 0)
-    assert due_dates.review_conference_due(icpc, first=True).date() == datetime.date(2027, 2, 28)
-    assert due_dates.review_conference_due(icpc, first=False).date() == datetime.date(2027, 5, 30)
+    # 28 February and 30 May 2027 are Sundays: the reviews are due the Friday before.
+    assert due_dates.review_conference_due(icpc, first=True).date() == datetime.date(2027, 2, 26)
+    assert due_dates.review_conference_due(icpc, first=False).date() == datetime.date(2027, 5, 28)
+
+
+def test_a_review_due_on_saturday_2_january_is_due_on_the_last_working_day_of_december():
+    # Three months from 2 October 2026 is Saturday 2 January 2027; 1 January is a bank holiday.
+    assert due_dates.review_conference_due(london(2026, 10, 2, 10, 0), first=True).date() == datetime.date(2026, 12, 31)
+    weekday = london(2026, 10, 5, 10, 0)  # Monday 5 January 2027 is a working day: due that day
+    assert due_dates.review_conference_due(weekday, first=True).date() == datetime.date(2027, 1, 5)
 
 
 def test_a_review_three_months_after_the_31st_falls_on_the_months_last_day():

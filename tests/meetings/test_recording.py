@@ -257,7 +257,8 @@ def test_an_initial_conference_starts_a_plan_reviewed_within_three_months(world)
     plan = ChildProtectionPlan.objects.get(person=world.child)
     assert plan.category == PlanCategory.NEGLECT
     assert plan.started_on == datetime.date(2027, 1, 4)
-    assert plan.next_review_due == datetime.date(2027, 4, 4)
+    # Three months on is Sunday 4 April 2027: reviewed by Friday 2 April.
+    assert plan.next_review_due == datetime.date(2027, 4, 2)
     assert plan.started_by == conference
 
 
@@ -266,7 +267,17 @@ def test_a_review_date_later_than_the_rule_allows_is_refused(world):
     conference = _conference(world, discussion, starts_at=london(2027, 1, 4, 10, 0))
     with pytest.raises(ValidationError) as error:
         _decide(world, conference, plan=True, category=PlanCategory.NEGLECT, review_on=datetime.date(2027, 4, 5))
-    assert "4 April 2027" in str(error.value)
+    assert "2 April 2027" in str(error.value)
+    assert not ChildProtectionPlan.objects.exists()
+
+
+def test_a_review_date_on_a_weekend_or_bank_holiday_is_refused(world):
+    discussion = _held_discussion(world, london(2026, 12, 10, 11, 0))
+    conference = _conference(world, discussion, starts_at=london(2027, 1, 4, 10, 0))
+    for day in (datetime.date(2027, 3, 6), datetime.date(2027, 3, 26)):  # a Saturday; Good Friday
+        with pytest.raises(ValidationError) as error:
+            _decide(world, conference, plan=True, category=PlanCategory.NEGLECT, review_on=day)
+        assert "is not a working day" in str(error.value)
     assert not ChildProtectionPlan.objects.exists()
 
 

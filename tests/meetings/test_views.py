@@ -719,7 +719,8 @@ def test_a_conference_decision_is_recorded_through_the_form(decided, client):
     assert response.status_code == 302
     conference.refresh_from_db()
     assert conference.plan_decision is True
-    assert conference.plan_review_due == datetime.date(2027, 3, 14)
+    # Three months on is Sunday 14 March 2027: the review is due the Friday before.
+    assert conference.plan_review_due == datetime.date(2027, 3, 12)
 
 
 # No personal data in URLs ---------------------------------------------------------------------

@@ -43,6 +43,7 @@ from safehub.notifications.models import Channel
 from safehub.notifications.services import notify
 from safehub.partnership.models import Organisation, User
 from safehub.people.models import Person, PersonKind
+from safehub.timescales.calendar import is_working_day
 
 NOT_THE_CHAIR = "Only the meeting's chair, or a manager of the team that convened it, can record the meeting."
 NOT_SCHEDULED = "This meeting has already been recorded or was cancelled."
@@ -403,6 +404,9 @@ def record_conference_decision(
             )
         if review_on <= due_dates.london_day(meeting.starts_at):
             raise ValidationError({"plan_review_due": "The review must be after this conference."})
+        if not is_working_day(review_on):
+            not_working = f"{review_on:%A %-d %B %Y} is not a working day: choose a working day for the review."
+            raise ValidationError({"plan_review_due": not_working})
     quorate = _check_ready(meeting, by=by, needs_quorum=True, override_reason=quorum_override_reason)
     _close(
         meeting,
