@@ -197,8 +197,11 @@ def test_a_friday_evening_incident_before_half_term_reaches_the_school_on_time_a
         expect(main).to_contain_text(POLICE_REFERENCE)
         expect(main).to_contain_text(VOICE)
         expect(main).to_contain_text("Yes: In her bedroom")
-        for hidden in ("Linden", "Sarah", "Mark"):
-            expect(main).not_to_contain_text(hidden)
+        # Who was involved (who may come to collect her), never where it happened.
+        adults = page.get_by_role("table", name="The adults involved in the incident")
+        expect(adults).to_contain_text("Sarah Hartley")
+        expect(adults).to_contain_text("Alleged perpetrator")
+        expect(main).not_to_contain_text("Linden")
         assert_no_axe_violations(page)
         notice.refresh_from_db()
         assert notice.acknowledged_at is None  # reading it is not acknowledging it
