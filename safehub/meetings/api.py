@@ -199,6 +199,18 @@ class InvitationOutputSerializer(serializers.Serializer):
     responded_by = serializers.IntegerField(source="responded_by_id", allow_null=True)
     decline_reason = serializers.CharField()
     deputy_name = serializers.CharField(help_text="Who will attend instead (declined only).")
+    reply_recorded = serializers.BooleanField(
+        help_text="The answer was given outside SafeHub and recorded by an organiser (responded_by)."
+    )
+    reached_people = serializers.IntegerField(
+        allow_null=True, help_text="How many people in SafeHub the invitation last reached."
+    )
+    reached_mailbox = serializers.CharField(
+        help_text="The team's shared mailbox it was sent to, when no one in SafeHub could receive it."
+    )
+    reached_nobody = serializers.BooleanField(
+        help_text="An agency's invitation that reached no one: no SafeHub user and no shared mailbox."
+    )
     escalated_at = serializers.DateTimeField(allow_null=True, help_text="When its managers were alerted.")
     attendance = serializers.SerializerMethodField()
 

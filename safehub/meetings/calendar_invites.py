@@ -70,8 +70,9 @@ def _london_timezone() -> Timezone:
     return zone
 
 
-def build_invitation(*, meeting: Meeting, attendee_email: str, cancel: bool = False) -> str:
-    """The iCalendar text for one recipient: an invitation or update, or a cancellation."""
+def build_invitation(*, meeting: Meeting, attendee_email: str, cancel: bool = False, in_safehub: bool = True) -> str:
+    """The iCalendar text for one recipient: an invitation or update, or a cancellation.
+    `in_safehub` False: for a team's shared mailbox, whose team answers by replying."""
     method = "CANCEL" if cancel else "REQUEST"
     calendar = Calendar()
     calendar.add("prodid", PRODID)
@@ -94,6 +95,9 @@ def build_invitation(*, meeting: Meeting, attendee_email: str, cancel: bool = Fa
         vText(
             f"{meeting.title}. Accept or decline in SafeHub, and read the papers there: "
             f"{respond_url(meeting)}\nThis invitation carries no personal details."
+            if in_safehub
+            else f"{meeting.title}. Reply to the email this came with to say who will attend for your "
+            "agency, quoting the reference.\nThis invitation carries no personal details."
         ),
     )
     event.add("status", "CANCELLED" if cancel else "CONFIRMED")

@@ -29,7 +29,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -64,7 +64,7 @@ from safehub.meetings.services.convening import ACCESS_AFTER_MEETING, SOURCE_TYP
 from safehub.notifications.channels import message_id_for
 from safehub.notifications.models import Channel, Notification, State
 from safehub.partnership.models import Organisation, OrganisationKind, Partnership, Team, User
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.roles import Capability, Role, capabilities_of, has_capability
 from safehub.people.models import (
     ChronologyEntry,
     ChronologyVisibility,
@@ -350,6 +350,9 @@ class _Cast:
     school_teams: dict[int, Team]
     users: dict[str, User]
     responders: dict[int, list[User]]
+    # How many people each team's invitation reaches (`convening.recipients_of`): its active
+    # members who may attend meetings.
+    reach: dict[int, int]
 
     @property
     def by_pk(self) -> dict[int, User]:
@@ -388,6 +391,13 @@ class _Cast:
             user = by_pk[user_id]
             if has_capability(user, Capability.ATTEND_MEETINGS):
                 responders[team_id].append(user)
+        attending = [role for role in Role.values if Capability.ATTEND_MEETINGS in capabilities_of([role])]
+        reach = dict(
+            User.teams.through.objects.filter(user__is_active=True, user__role_assignments__role__in=attending)
+            .values("team_id")
+            .annotate(n=Count("user_id", distinct=True))
+            .values_list("team_id", "n")
+        )
         return cls(
             partnership=partnership,
             council=council,
@@ -402,6 +412,7 @@ class _Cast:
             school_teams=school_teams,
             users=users,
             responders=responders,
+            reach=reach,
         )
 
     def health_team(self, contact: Contact | None) -> Team:
@@ -1011,6 +1022,13 @@ class _MeetingsYear:
             invited_by=meeting.convened_by,
             sequence_sent=0,
         )
+        # Who it reached, as `convening._send` records it: the person, the team's members, else
+        # (a school with no one in SafeHub) the team's shared mailbox.
+        if invitee is not None:
+            invitation.reached_people = 1
+        elif team is not None:
+            invitation.reached_people = self.cast.reach.get(team.pk, 0)
+            invitation.reached_mailbox = team.email if not invitation.reached_people else ""
         planned.invitations.append(_PlannedInvitation(invitation))
         return invitation
 
@@ -1158,13 +1176,21 @@ class _MeetingsYear:
                 response = ResponseState.DECLINED if rng.random() < 0.3 else ResponseState.PENDING
             else:
                 response = ResponseState.ACCEPTED if rng.random() < 0.25 else ResponseState.PENDING
+        elif (
+            invitation.reached_mailbox and status in PRESENT_STATUSES - {AttendanceStatus.DEPUTY} and rng.random() < 0.8
+        ):
+            # A school with no one in SafeHub replied to its mailbox invitation; the convenor
+            # recorded the reply (`convening.record_reply`), mostly.
+            responder, response = meeting.convened_by, ResponseState.ACCEPTED
+            invitation.reply_recorded = True
         window = max(600.0, (meeting.starts_at - invitation.invited_at).total_seconds() * 0.6)
         responded_at = invitation.invited_at + datetime.timedelta(seconds=rng.uniform(300, window))
         if response != ResponseState.PENDING and responded_at < self.now:
             assert responder is not None
             invitation.response, invitation.responded_at, invitation.responded_by = response, responded_at, responder
             if response == ResponseState.ACCEPTED:
-                invitation.invitee = responder
+                if not invitation.reply_recorded:
+                    invitation.invitee = responder
                 modes = {
                     AttendanceStatus.VIDEO: AttendanceMode.VIDEO,
                     AttendanceStatus.PHONE: AttendanceMode.PHONE,
@@ -1172,9 +1198,11 @@ class _MeetingsYear:
                 invitation.response_mode = modes.get(AttendanceStatus(status), AttendanceMode.IN_PERSON)
                 if invitation.response_mode == AttendanceMode.VIDEO and meeting.format == MeetingFormat.IN_PERSON:
                     invitation.response_mode = AttendanceMode.PHONE
-            else:
+            elif response == ResponseState.DECLINED:
                 invitation.decline_reason = rng.choice(DECLINE_REASONS.get(Agency(invitation.agency), ["Annual leave"]))
                 invitation.deputy_name = deputy_name or self._deputy_name(invitation.agency)
+        else:
+            invitation.reply_recorded = False
         if invitation.required and invitation.response == ResponseState.PENDING:
             alert = max(meeting.starts_at - self.escalation, invitation.invited_at)
             alert += datetime.timedelta(minutes=rng.randint(1, 10))

@@ -567,6 +567,51 @@ class DeclineForm(forms.Form):
         return cleaned
 
 
+class RecordReplyForm(forms.Form):
+    """The answer an agency or parent without SafeHub gave an organiser by email or phone."""
+
+    answer = forms.ChoiceField(
+        label="What did they say?",
+        choices=[("accept", "They will attend"), ("decline", "They cannot attend")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Say whether they will attend."},
+    )
+    mode = forms.ChoiceField(
+        label="If they will attend: how?",
+        widget=forms.RadioSelect,
+        required=False,
+        help_text="If someone else attends for them, record that they will attend.",
+    )
+    decline_reason = forms.CharField(
+        label="If they cannot attend: the reason they gave",
+        widget=forms.Textarea,
+        max_length=5000,
+        required=False,
+    )
+    deputy_name = forms.CharField(
+        label="Who they said will attend instead, if anyone",
+        required=False,
+        max_length=200,
+    )
+
+    def __init__(self, *args: Any, by_video: bool, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        mode = self.fields["mode"]
+        assert isinstance(mode, forms.ChoiceField)
+        mode.choices = [c for c in AttendanceMode.choices if by_video or c[0] != AttendanceMode.VIDEO]
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        if cleaned.get("answer") == "accept" and not cleaned.get("mode"):
+            self.add_error("mode", "Say how they will attend: in person, by video or by phone.")
+        if cleaned.get("answer") == "decline":
+            if not cleaned.get("decline_reason", "").strip():
+                self.add_error("decline_reason", "Record the reason they gave for not attending.")
+            if not cleaned.get("deputy_name", "").strip():
+                self.add_error("deputy_name", 'Record who will attend instead, or "No one".')
+        return cleaned
+
+
 # Recording ------------------------------------------------------------------------------------
 
 

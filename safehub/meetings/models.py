@@ -255,8 +255,15 @@ class Invitation(models.Model):
     responded_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
     decline_reason = models.TextField(blank=True)
     deputy_name = models.CharField(max_length=200, blank=True, help_text="Who will attend instead.")
+    # The answer was given outside SafeHub (by email or phone) and recorded by `responded_by`,
+    # an organiser.
+    reply_recorded = models.BooleanField(default=False)
     # The last calendar SEQUENCE this invitation's recipients were sent.
     sequence_sent = models.PositiveIntegerField(null=True, blank=True)
+    # Who the invitation last reached (set when it is sent or updated): how many people in
+    # SafeHub, else the team's shared mailbox; nobody at all is escalated when it is sent.
+    reached_people = models.PositiveIntegerField(null=True, blank=True)
+    reached_mailbox = models.EmailField(blank=True)
     escalated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -274,6 +281,11 @@ class Invitation(models.Model):
             assert self.team is not None
             return f"{self.team.name}, {self.team.organisation.name}"
         return self.external_name
+
+    @property
+    def reached_nobody(self) -> bool:
+        """Sent to an agency, and nobody got it: no one in SafeHub and no shared mailbox."""
+        return self.reached_people == 0 and not self.reached_mailbox and not self.external_name
 
     @property
     def is_settled(self) -> bool:

@@ -253,7 +253,9 @@ class MeetingPage:
 
 def meeting_page(*, user: User, meeting: Meeting) -> MeetingPage:
     invitations = list(
-        meeting.invitations.select_related("invitee__organisation", "team__organisation", "organisation", "attendance")
+        meeting.invitations.select_related(
+            "invitee__organisation", "team__organisation", "organisation", "attendance", "responded_by"
+        )
         .prefetch_related(Prefetch("deputies"))
         .order_by("pk")
     )

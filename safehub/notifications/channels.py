@@ -4,6 +4,9 @@ The inbox needs no sending: a delivered inbox row is what the inbox page lists. 
 through Django's default mailer (MAILERS["default"]; SMTP in production) and carries no
 personal data: the subject and body hold only a reference and where to sign in. The
 recipient's address, in the envelope, is the one piece of personal data that must travel.
+
+An email to a team's shared mailbox (a team with no one in SafeHub) cannot point at a sign-in:
+it says the invitation or notice is attached or waiting, and to reply to the sender.
 """
 
 import hashlib
@@ -18,6 +21,10 @@ from safehub.notifications.models import Notification
 
 MESSAGE_ID_DOMAIN = "safehub.invalid"
 EMAIL_BODY = "You have a new safeguarding notification from SafeHub. Sign in to read it."
+MAILBOX_BODY = (
+    "Your team has a safeguarding notification from SafeHub. No one in your team has a SafeHub "
+    "account: reply to this email to answer it, quoting the reference."
+)
 
 
 def message_id_for(*, key: str, channel: str) -> str:
@@ -40,7 +47,18 @@ def email_subject(notification: Notification) -> str:
     return f"SafeHub notification {notification.reference}"
 
 
+def email_address(notification: Notification) -> str:
+    """Where the email goes: the person's address, or the team's shared mailbox as it is now."""
+    if notification.mailbox is not None:
+        return notification.mailbox.email
+    assert notification.recipient is not None
+    return notification.recipient.email
+
+
 def email_body(notification: Notification) -> str:
+    if notification.mailbox is not None:
+        detail = " The calendar invitation attached has the time and place." if notification.calendar else ""
+        return f"{MAILBOX_BODY}{detail}\n\nReference: {notification.reference}\n"
     return f"{EMAIL_BODY}\n\nReference: {notification.reference}\n\nSign in: {sign_in_url()}\n"
 
 
@@ -68,7 +86,8 @@ def build_email(notification: Notification) -> EmailMessage:
     message = EmailMessage(
         subject=email_subject(notification),
         body=email_body(notification),
-        to=[notification.recipient.email],
+        to=[email_address(notification)],
+        reply_to=[notification.reply_to] if notification.reply_to else None,
         headers={"Message-ID": notification.provider_message_id},
     )
     if notification.calendar:

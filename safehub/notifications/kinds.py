@@ -19,6 +19,7 @@ KIND_LABELS: dict[str, str] = {
     "meetings.withdrawn": "Invitation withdrawn",
     "meetings.declined": "Invitation declined",
     "meetings.unanswered": "Required agency has not accepted",
+    "meetings.unreached": "Invitation reached nobody: phone the agency",
     "meetings.to_convene": "Meeting to convene",
     "meetings.minutes": "Meeting record ready to read",
     "encompass.notice": "Operation Encompass notice",

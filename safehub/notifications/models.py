@@ -36,13 +36,23 @@ class State(models.TextChoices):
 
 
 class Notification(models.Model):
-    """One notification to one user on one channel. `key` says what, to whom and why
+    """One notification to one user on one channel, or an email to a team's shared mailbox
+    (a duty team or a school with no SafeHub users). `key` says what, to whom and why
     (e.g. "break_glass.alert:grant-12:user-5"); with the channel it is unique, so writing
     the same notification twice leaves one row."""
 
     key = models.CharField(max_length=200, validators=[validate_key])
     channel = models.CharField(max_length=10, choices=Channel.choices)
-    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="notifications")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="notifications"
+    )
+    # Instead of a person: the team whose shared mailbox (`Team.email`, read when it is sent)
+    # receives the email. Email only: a mailbox has no inbox in SafeHub.
+    mailbox = models.ForeignKey(
+        "partnership.Team", on_delete=models.PROTECT, null=True, blank=True, related_name="mailbox_notifications"
+    )
+    # Where a reply to the email goes: the sending team's shared mailbox (never a person's).
+    reply_to = models.EmailField(blank=True)
     kind = models.CharField(max_length=64, validators=[validate_key])
     reference = models.CharField(max_length=40, validators=[validate_reference])
     link = models.CharField(max_length=200, validators=[validate_link])
@@ -66,6 +76,14 @@ class Notification(models.Model):
         ordering = ["-created_at", "-pk"]
         constraints = [
             models.UniqueConstraint(fields=["key", "channel"], name="notification_key_channel_unique"),
+            models.CheckConstraint(
+                condition=(
+                    models.Q(recipient__isnull=False, mailbox__isnull=True)
+                    | models.Q(recipient__isnull=True, mailbox__isnull=False, channel="email")
+                ),
+                name="notification_to_a_person_or_a_mailbox",
+                violation_error_message="A notification goes to one person, or by email to one team's mailbox.",
+            ),
         ]
         indexes = [
             models.Index(fields=["state", "next_attempt_at"], name="notification_due"),

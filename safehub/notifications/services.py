@@ -57,6 +57,8 @@ NOT_IN_TRANSACTION = (
     "(wrap the change and the call in transaction.atomic), so that one never exists without the other."
 )
 NO_EMAIL_ADDRESS = "The recipient has no email address: add one to their account, then resend."
+NO_MAILBOX = "The team has no shared mailbox: add its address to the team, then resend."
+ONE_ADDRESSEE = "Give a notification one addressee: a person, or (by email only) a team's shared mailbox."
 ACCOUNT_DISABLED = "The recipient's account is disabled."
 
 
@@ -78,25 +80,34 @@ def backoff_after(attempts: int) -> datetime.timedelta:
 def notify(
     *,
     key: str,
-    recipient: Any,
+    recipient: Any = None,
+    mailbox: Any = None,
     kind: str,
     reference: str,
     link: str,
     channels: Iterable[str] = (Channel.INBOX, Channel.EMAIL),
     due_at: datetime.datetime | None = None,
     calendar: str = "",
+    reply_to: str = "",
 ) -> list[Notification]:
     """Put a notification in the outbox, one row per channel. Call it inside the transaction
     that makes the change; calling it again with the same key changes nothing. `calendar` is
-    an iCalendar object that the email carries as its invitation."""
+    an iCalendar object that the email carries as its invitation. It goes to `recipient` (a
+    user), or by email to the shared mailbox of `mailbox` (a team); `reply_to` is a team
+    mailbox that answers to the email reach."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError(NOT_IN_TRANSACTION)
+    channels = list(channels)
+    if (recipient is None) == (mailbox is None) or (mailbox is not None and channels != [Channel.EMAIL]):
+        raise ValueError(ONE_ADDRESSEE)
     now = timezone.now()
     due = due_at or now
     rows = []
     for channel in channels:
         fields = {
             "recipient": recipient,
+            "mailbox": mailbox,
+            "reply_to": reply_to if channel == Channel.EMAIL else "",
             "kind": kind,
             "reference": reference,
             "link": link,
@@ -156,7 +167,7 @@ def claim_due(*, limit: int = BATCH_SIZE) -> list[Notification]:
         )
     return list(
         Notification.objects.filter(pk__in=ids, claim_token=token)
-        .select_related("recipient")
+        .select_related("recipient", "mailbox")
         .order_by("next_attempt_at", "pk")
     )
 
@@ -264,6 +275,9 @@ def _deliver(row: Notification, mailer: Any, result: DispatchResult) -> None:
 
 
 def _undeliverable(row: Notification) -> str:
+    if row.mailbox is not None:
+        return "" if row.mailbox.email else NO_MAILBOX
+    assert row.recipient is not None
     if not row.recipient.is_active:
         return ACCOUNT_DISABLED
     if not row.recipient.email:

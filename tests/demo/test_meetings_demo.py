@@ -256,7 +256,9 @@ def test_answers_agree_with_attendance_and_unanswered_required_invitations_were_
         if invitation.attendance.status == "deputy":
             assert invitation.attendance.attendee_name
         if invitation.response == ResponseState.ACCEPTED:
-            assert invitation.invitee is not None
+            # Accepted in SafeHub by the invitee, or recorded by the convenor for a team with
+            # no one in SafeHub (reached at its mailbox).
+            assert invitation.invitee is not None or (invitation.reply_recorded and invitation.reached_mailbox)
             assert invitation.response_mode
         if invitation.required and invitation.response == ResponseState.PENDING:
             assert invitation.escalated_at is not None
@@ -279,6 +281,28 @@ def test_conferences_that_decide_on_a_plan_start_one_for_each_child_and_reviews_
         assert ChildProtectionPlan.objects.filter(ended_by=review).count() == review.subjects.count()
     categories = list(Meeting.objects.filter(plan_decision=True).values_list("plan_category", flat=True))
     assert max(set(categories), key=categories.count) == "neglect"
+
+
+def test_each_invitation_says_who_it_reached_as_sending_it_would(seeded):
+    from safehub.meetings.services.convening import recipients_of
+
+    invitations = Invitation.objects.exclude(external_name__gt="").select_related("team", "invitee")
+    mailbox = recorded = 0
+    for invitation in invitations.filter(invitee__isnull=True):
+        reached = recipients_of(invitation)
+        assert invitation.reached_people == len(reached)
+        assert invitation.reached_mailbox == ("" if reached else invitation.team.email)
+        mailbox += bool(invitation.reached_mailbox)
+        recorded += invitation.reply_recorded
+        if invitation.reply_recorded:
+            assert invitation.responded_by == invitation.meeting.convened_by
+            assert invitation.response == ResponseState.ACCEPTED
+            assert invitation.attendance.status in PRESENT_STATUSES
+    # Some schools have no one in SafeHub: their invitations went to the shared mailbox, and
+    # the convenor recorded the replies of those that came.
+    assert mailbox > 0
+    assert recorded <= mailbox
+    assert not any(i.reached_nobody for i in invitations)
 
 
 def test_every_row_passes_its_model_checks(seeded):

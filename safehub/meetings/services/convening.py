@@ -91,6 +91,7 @@ NO_VIDEO_ROOM = (
     "an administrator to add video rooms or a join-link template in the partnership settings."
 )
 SAME_PERSON_TWICE = "This person is already invited."
+ANSWERED_IN_SAFEHUB = "Someone in SafeHub can answer this invitation for their agency: they answer it themselves."
 TAKEN_BY_A_COLLEAGUE = "A colleague has already answered this invitation for your agency: it is theirs now."
 ALREADY_ARRANGED = "A {kind} has already been arranged for this ({reference}). Change that one instead."
 ENDS_BEFORE_STARTS = "The meeting must end after it starts."
@@ -302,9 +303,12 @@ def recipients_of(invitation: Invitation) -> list[User]:
 
 
 def _send(invitation: Invitation, *, kind: str, cancel: bool = False, to: Sequence[User] | None = None) -> None:
-    """Tell the invitation's recipients, in the inbox and by email with the calendar object."""
+    """Tell the invitation's recipients, in the inbox and by email with the calendar object.
+    A team with no one in SafeHub to receive it is sent it at its shared mailbox; an agency's
+    invitation that reaches nobody at all is escalated at once (`_escalate_unreached`)."""
     meeting = invitation.meeting
-    for user in to if to is not None else recipients_of(invitation):
+    people = list(to) if to is not None else recipients_of(invitation)
+    for user in people:
         channels = [Channel.INBOX] + ([Channel.EMAIL] if user.email else [])
         notify(
             key=f"{kind}:invitation-{invitation.pk}:user-{user.pk}:seq-{meeting.sequence}",
@@ -315,8 +319,58 @@ def _send(invitation: Invitation, *, kind: str, cancel: bool = False, to: Sequen
             channels=channels,
             calendar=build_invitation(meeting=meeting, attendee_email=user.email, cancel=cancel) if user.email else "",
         )
+    team = invitation.team if invitation.invitee_id is None else None
+    mailbox = team if to is None and not people and team is not None and team.email else None
+    if mailbox is not None:
+        notify(
+            key=f"{kind}:invitation-{invitation.pk}:team-{mailbox.pk}:seq-{meeting.sequence}",
+            mailbox=mailbox,
+            kind=kind,
+            reference=meeting.reference,
+            link=_link(meeting),
+            channels=[Channel.EMAIL],
+            calendar=build_invitation(meeting=meeting, attendee_email=mailbox.email, cancel=cancel, in_safehub=False),
+            reply_to=_reply_address(meeting),
+        )
     invitation.sequence_sent = meeting.sequence
-    invitation.save(update_fields=["sequence_sent"])
+    changed = ["sequence_sent"]
+    if to is None and not cancel:
+        invitation.reached_people = len(people)
+        invitation.reached_mailbox = mailbox.email if mailbox is not None else ""
+        changed += ["reached_people", "reached_mailbox"]
+    invitation.save(update_fields=changed)
+    if to is None and not cancel and invitation.reached_nobody:
+        _escalate_unreached(invitation)
+
+
+def _reply_address(meeting: Meeting) -> str:
+    """Where a team without SafeHub users replies: the convening team's shared mailbox."""
+    return meeting.team.email if meeting.team_id is not None and meeting.team is not None else ""
+
+
+def _escalate_unreached(invitation: Invitation) -> None:
+    """An agency's invitation reached no one (no SafeHub user and no shared mailbox): the
+    organisers are told at once, and for a required agency its managers and the hub's too,
+    so someone phones the agency long before the meeting."""
+    meeting = invitation.meeting
+    organisers = [u for u in (meeting.chair, meeting.convened_by) if u is not None and u.is_active]
+    managers = escalation_recipients(invitation) if invitation.required else []
+    recipients = list({user.pk: user for user in organisers + managers}.values())
+    for user in recipients:
+        notify(
+            key=f"meetings.unreached:invitation-{invitation.pk}:user-{user.pk}",
+            recipient=user,
+            kind="meetings.unreached",
+            reference=meeting.reference,
+            link=_link(meeting),
+            channels=[Channel.INBOX] + ([Channel.EMAIL] if user.email else []),
+        )
+    record(
+        action="meeting.invitation_unreached",
+        target=meeting,
+        purpose="an invited agency has no one in SafeHub and no shared mailbox",
+        detail={"invitation": invitation.pk, "agency": invitation.agency, "recipients": [u.pk for u in recipients]},
+    )
 
 
 def _tell_organisers(meeting: Meeting, *, kind: str, key: str) -> None:
@@ -821,7 +875,7 @@ def respond(
         colleagues = []
         invitation.response, invitation.response_mode = ResponseState.DECLINED, ""
         invitation.decline_reason, invitation.deputy_name = decline_reason.strip(), deputy_name.strip()
-    invitation.responded_at, invitation.responded_by = now, by
+    invitation.responded_at, invitation.responded_by, invitation.reply_recorded = now, by, False
     invitation.full_clean()
     invitation.save()
     if colleagues:
@@ -845,6 +899,58 @@ def respond(
                 now=now,
                 deputy_for=invitation,
             )
+    return invitation
+
+
+def answers_outside_safehub(invitation: Invitation) -> bool:
+    """Nobody in SafeHub can answer this invitation (a parent, a team reached only at its
+    mailbox or not at all), so the organisers record the reply they were given."""
+    return invitation.response != ResponseState.WITHDRAWN and (
+        bool(invitation.external_name) or (invitation.invitee_id is None and not recipients_of(invitation))
+    )
+
+
+@transaction.atomic
+def record_reply(
+    *,
+    invitation: Invitation,
+    by: User,
+    accept: bool,
+    mode: str = "",
+    decline_reason: str = "",
+    deputy_name: str = "",
+) -> Invitation:
+    """An organiser records the answer an agency or parent without SafeHub gave (by email or
+    phone): accepted and how, or declined with the reason and who will come instead. It
+    settles the agency as a SafeHub answer would, and the audit says who recorded it."""
+    meeting = invitation.meeting
+    _require(policy.can(by, "manage", meeting), NOT_YOUR_MEETING)
+    invitation = (
+        Invitation.objects.select_for_update(of=("self",)).select_related("meeting", "team").get(pk=invitation.pk)
+    )
+    if meeting.state != MeetingState.SCHEDULED:
+        raise ValidationError(NOT_SCHEDULED)
+    if not answers_outside_safehub(invitation):
+        raise ValidationError(ANSWERED_IN_SAFEHUB)
+    if accept:
+        if mode not in AttendanceMode.values:
+            raise ValidationError({"response_mode": "Say how they will attend: in person, by video or by phone."})
+        if mode == AttendanceMode.VIDEO and not meeting.needs_video_link:
+            raise ValidationError({"response_mode": "This meeting is in person only. Make it hybrid first."})
+        invitation.response, invitation.response_mode = ResponseState.ACCEPTED, mode
+        invitation.decline_reason = invitation.deputy_name = ""
+    else:
+        invitation.response, invitation.response_mode = ResponseState.DECLINED, ""
+        invitation.decline_reason, invitation.deputy_name = decline_reason.strip(), deputy_name.strip()
+    invitation.responded_at, invitation.responded_by, invitation.reply_recorded = timezone.now(), by, True
+    invitation.full_clean()
+    invitation.save()
+    record(
+        action="meeting.invitation_reply_recorded",
+        actor=by,
+        target=meeting,
+        detail={"invitation": invitation.pk, "agency": invitation.agency, "accepted": accept, "mode": mode},
+    )
     return invitation
 
 

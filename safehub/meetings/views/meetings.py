@@ -201,6 +201,13 @@ def render_meeting(
         ),
         # Parents' and other non-users' names: only for those who run the meeting (as in the API).
         "runs_it": page.may_manage or page.may_chair,
+        "unreached": [i for i in page.invitations if i.reached_nobody and i.response == ResponseState.PENDING],
+        # Invitations nobody in SafeHub can answer: the organisers record the reply they were given.
+        "outside": (
+            {i.pk for i in page.invitations if convening.answers_outside_safehub(i)}
+            if page.may_manage and meeting.state == MeetingState.SCHEDULED
+            else set()
+        ),
         "bound_form": next((form for given in (bound or {}).values() for form in given.values()), None),
     }
     return render(request, "meetings/meeting.html", context)
@@ -347,6 +354,41 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     else:
         messages.success(request, f"Invitation for {invitation.get_agency_display().lower()} withdrawn.")
     return redirect("meetings:meeting", pk=found.pk)
+
+
+@login_required
+def record_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    """An organiser records the answer of an agency or parent that has no one in SafeHub."""
+    user = _user(request)
+    invitation = Invitation.objects.filter(pk=pk).only("meeting_id").first()
+    if invitation is None:
+        raise Http404("No such invitation")
+    found = _managed(user, invitation.meeting_id)
+    invitation = found.invitations.select_related("team__organisation", "invitee").get(pk=pk)
+    if (back := _scheduled_or_back(request, found)) is not None:
+        return back
+    if not convening.answers_outside_safehub(invitation):
+        messages.error(request, convening.ANSWERED_IN_SAFEHUB)
+        return redirect("meetings:meeting", pk=found.pk)
+    form = forms.RecordReplyForm(request.POST or None, by_video=found.needs_video_link)
+    if request.method == "POST" and form.is_valid():
+        accept = form.cleaned_data["answer"] == "accept"
+        try:
+            convening.record_reply(
+                invitation=invitation,
+                by=user,
+                accept=accept,
+                mode=form.cleaned_data["mode"] if accept else "",
+                decline_reason=form.cleaned_data["decline_reason"],
+                deputy_name=form.cleaned_data["deputy_name"],
+            )
+        except ValidationError as error:
+            forms.apply_service_error(form, error, {"response_mode": "mode"})
+        else:
+            messages.success(request, f"The reply for {invitation.get_agency_display().lower()} is recorded.")
+            return redirect("meetings:meeting", pk=found.pk)
+    context = {"form": form, "meeting": found, "invitation": invitation}
+    return render(request, "meetings/record_reply.html", context)
 
 
 @login_required
@@ -614,6 +656,7 @@ urlpatterns = [
     path("<id:pk>/enquiry-outcome/", enquiry_outcome, name="enquiry-outcome"),
     path("invitations/<id:pk>/respond/", respond, name="respond"),
     path("invitations/<id:pk>/withdraw/", withdraw, name="withdraw"),
+    path("invitations/<id:pk>/record-reply/", record_reply, name="record-reply"),
     path("convene/contact/<id:pk>/", convene_from_contact, name="convene-contact"),
     path("convene/after/<id:pk>/<slug:kind>/", convene_after, name="convene-after"),
     path("convene/person/<id:pk>/", convene_for_person, name="convene-person"),
