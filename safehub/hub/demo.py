@@ -52,8 +52,9 @@ from safehub.people.models import (
     Relationship,
     RelationshipKind,
 )
-from safehub.timescales.calendar import LONDON, add_working_days, is_working_day, next_working_day
-from safehub.timescales.rules import TIMESCALES, Unit, timescale_value
+from safehub.timescales.calendar import LONDON, SchoolCalendar, add_working_days, is_working_day, next_working_day
+from safehub.timescales.patterns import SEARCH_DAYS, OpeningHours, due_in_pattern
+from safehub.timescales.rules import due_after, timescale_value
 
 # About one contact a year for every eight children.
 CHILDREN_PER_CONTACT = 8
@@ -229,14 +230,6 @@ def _timescales() -> dict[str, int]:
     return {key: timescale_value(key) for key in keys}
 
 
-def _research_due(rag: str, screened_at: datetime.datetime, timescales: dict[str, int]) -> datetime.datetime:
-    """As `safehub.hub.services.workflow.research_due`: red in clock hours, the others in working days."""
-    key = RAG_TIMESCALES[Rag(rag)]
-    if TIMESCALES[key].unit == Unit.HOURS:
-        return (screened_at + datetime.timedelta(hours=timescales[key])).astimezone(LONDON)
-    return add_working_days(screened_at, timescales[key])
-
-
 def seed_hub_demo(*, rng: random.Random, today: datetime.date, now: datetime.datetime | None = None) -> dict[str, int]:
     """A year of contacts to the partnership's Children's Hubs; returns counts for the demo's summary."""
     directory = _Directory.load()
@@ -286,7 +279,7 @@ class _Directory:
             return None
         hub_of_council = {council.pk: hub_team_for(council) for council in councils}
         teams_of: dict[int, list[Team]] = defaultdict(list)
-        for team in Team.objects.order_by("pk"):
+        for team in Team.objects.select_related("organisation").order_by("pk"):
             teams_of[team.organisation_id].append(team)
         users = {u.username: u for u in User.objects.filter(is_active=True).select_related("organisation")}
         # Who answers each team's checks, and who holds each role in each organisation (the
@@ -418,6 +411,31 @@ class _HubYear:
         self.open_turn = itertools.count()
         self.seen: list[int] = []
         self.timescales = _timescales()
+        self.hours = OpeningHours.current()
+        self.school_calendars: dict[int, SchoolCalendar] = {}
+
+    def _check_due(self, rag: str, screened_at: datetime.datetime, team: Team) -> datetime.datetime:
+        """As `safehub.hub.services.workflow.research_due` (the same `due_in_pattern`), with the
+        timescales, opening hours and each school's calendar read once for the year."""
+        key = RAG_TIMESCALES[Rag(rag)]
+        organisation = team.organisation
+        school, calendar = None, None
+        if organisation.kind in EDUCATION_KINDS:
+            school = organisation
+            calendar = self.school_calendars.get(organisation.pk)
+            if calendar is None:
+                first = (self.now - datetime.timedelta(days=400)).date()
+                calendar = SchoolCalendar(organisation, first, self.now.date() + datetime.timedelta(days=SEARCH_DAYS))
+                self.school_calendars[organisation.pk] = calendar
+        return due_in_pattern(
+            screened_at,
+            key,
+            team.pattern,
+            school=school,
+            school_calendar=calendar,
+            value=self.timescales[key],
+            hours=self.hours,
+        )
 
     def run(self) -> dict[str, int]:
         if not self.people.children:
@@ -596,17 +614,18 @@ class _HubYear:
         contact.allocated_to = practitioner
         contact.screened_by = practitioner
         contact.screening_notes = "Checks asked of every agency; the child is known to universal services."
-        contact.research_due_at = _research_due(rag, contact.screened_at, self.timescales)
         contact.state = ContactState.AWAITING_DECISION if stage >= AWAITING_DECISION else ContactState.RESEARCH
         for agency in AGENCIES:
             team = self.directory.research_team(agency, contact=contact, school_id=school_id)
             if team is None:
                 continue
-            request = ResearchRequest(
-                agency=agency, team=team, requested_at=contact.screened_at, due_at=contact.research_due_at
-            )
+            due_at = self._check_due(rag, contact.screened_at, team)
+            request = ResearchRequest(agency=agency, team=team, requested_at=contact.screened_at, due_at=due_at)
             self._answer(contact, request, all_answered=stage >= AWAITING_DECISION)
             planned.research.append(request)
+        # As screen does: the checks are all due by the last of them.
+        dues = [request.due_at for request in planned.research]
+        contact.research_due_at = max(dues) if dues else due_after(contact.screened_at, RAG_TIMESCALES[Rag(rag)])
         if stage >= AWAITING_DECISION and not all(r.answered_at for r in planned.research):
             contact.state = ContactState.RESEARCH  # a check no one can answer keeps it open
         if stage == RESEARCH and all(r.answered_at for r in planned.research) and planned.research:
@@ -617,14 +636,13 @@ class _HubYear:
     def _answer(self, contact: Contact, request: ResearchRequest, *, all_answered: bool) -> None:
         rng = self.rng
         assert contact.screened_at is not None
-        assert contact.research_due_at is not None
         roll = rng.random()
         answerer = self.directory.answerers.get(request.team.pk)
         if answerer is None or (not all_answered and roll < 0.5):
             return  # still being checked, or by a team with no one in SafeHub to answer it
-        window = (contact.research_due_at - contact.screened_at).total_seconds()
+        window = (request.due_at - contact.screened_at).total_seconds()
         if roll > 0.95:  # late
-            answered_at = contact.research_due_at + datetime.timedelta(minutes=rng.randint(30, 60 * 20))
+            answered_at = request.due_at + datetime.timedelta(minutes=rng.randint(30, 60 * 20))
         else:
             answered_at = contact.screened_at + datetime.timedelta(seconds=rng.uniform(0.05, 0.8) * window)
         request.answered_at = max(contact.screened_at, min(answered_at, self.now - datetime.timedelta(minutes=1)))

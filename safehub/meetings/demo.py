@@ -392,12 +392,12 @@ class _Cast:
             if has_capability(user, Capability.ATTEND_MEETINGS):
                 responders[team_id].append(user)
         attending = [role for role in Role.values if Capability.ATTEND_MEETINGS in capabilities_of([role])]
-        reach = dict(
+        counted = (
             User.teams.through.objects.filter(user__is_active=True, user__role_assignments__role__in=attending)
             .values("team_id")
             .annotate(n=Count("user_id", distinct=True))
-            .values_list("team_id", "n")
         )
+        reach = {row["team_id"]: row["n"] for row in counted}
         return cls(
             partnership=partnership,
             council=council,

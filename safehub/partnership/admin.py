@@ -19,7 +19,7 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 class TeamInline(admin.TabularInline):
     model = Team
-    fields = ["name", "email", "phone", "is_duty_team"]
+    fields = ["name", "email", "phone", "is_duty_team", "working_pattern"]
     extra = 0
 
 

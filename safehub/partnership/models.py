@@ -9,6 +9,7 @@ from django.db import models
 from django.urls import reverse
 
 from safehub.partnership.roles import Capability, Role, capabilities_of
+from safehub.timescales.patterns import WorkingPattern
 
 
 class Partnership(models.Model):
@@ -150,6 +151,15 @@ class Team(models.Model):
     email = models.EmailField(blank=True, help_text="The team's shared mailbox, if it has one.")
     phone = models.CharField(max_length=40, blank=True)
     is_duty_team = models.BooleanField(default=False, help_text="Receives invitations addressed to the agency.")
+    # When the team works, for the time it is given to answer (a check's due time). Blank: by
+    # its kind of agency (`pattern`).
+    working_pattern = models.CharField(
+        max_length=20,
+        choices=WorkingPattern.choices,
+        blank=True,
+        help_text="Leave blank for the usual pattern of the agency: round the clock for the police and "
+        "a council's duty teams, school days for schools and settings, office hours for the rest.",
+    )
 
     class Meta:
         ordering = ["organisation__name", "name"]
@@ -160,6 +170,24 @@ class Team(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("partnership:team", args=[self.pk])
+
+    @property
+    def pattern(self) -> str:
+        """When the team works: as set, else round the clock for the police and a council's
+        duty teams (the duty social workers and the emergency duty team), school days for a
+        school or setting, and office hours for health and everyone else."""
+        if self.working_pattern:
+            return self.working_pattern
+        kind = self.organisation.kind
+        if kind == OrganisationKind.POLICE_FORCE or (kind == OrganisationKind.LOCAL_AUTHORITY and self.is_duty_team):
+            return WorkingPattern.ROUND_THE_CLOCK
+        if kind in EDUCATION_KINDS:
+            return WorkingPattern.SCHOOL_DAYS
+        return WorkingPattern.OFFICE_HOURS
+
+    @property
+    def pattern_label(self) -> str:
+        return str(WorkingPattern(self.pattern).label)
 
 
 class User(AbstractUser):

@@ -50,6 +50,23 @@ TIMESCALE_LIST = [
     Timescale("research_due_amber", "Multi-agency checks, amber rating", 1, Unit.WORKING_DAYS, True, "Local procedure"),
     Timescale("research_due_green", "Multi-agency checks, green rating", 3, Unit.WORKING_DAYS, True, "Local procedure"),
     Timescale(
+        "office_day_starts",
+        "Office hours start (agencies working office hours answer checks in them)",
+        9 * 60,
+        Unit.CLOCK_TIME,
+        True,
+        "Local procedure",
+    ),
+    Timescale("office_day_ends", "Office hours end", 17 * 60, Unit.CLOCK_TIME, True, "Local procedure"),
+    Timescale(
+        "school_day_ends",
+        "School day ends for answering checks (each school sets its own start)",
+        16 * 60,
+        Unit.CLOCK_TIME,
+        True,
+        "Local procedure",
+    ),
+    Timescale(
         "strategy_discussion",
         "Strategy discussion held after the decision to hold one",
         1,

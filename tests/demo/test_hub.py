@@ -14,13 +14,14 @@ from safehub.hub.models import (
     ContactSource,
     ContactState,
     Decision,
-    Rag,
     ResearchAnswer,
     ResearchRequest,
 )
+from safehub.hub.services import workflow
 from safehub.partnership.models import User
 from safehub.people.models import ChronologyEntry, PersonKind
 from safehub.timescales.calendar import add_working_days
+from safehub.timescales.patterns import WorkingPattern
 
 CHILDREN = 800
 TODAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
@@ -56,15 +57,17 @@ def test_every_contact_is_due_for_decision_one_working_day_after_it_arrived():
         assert contact.decision_due_at == add_working_days(contact.received_at, 1)
 
 
-def test_research_is_due_by_the_rag_timescale_from_screening():
-    for contact in Contact.objects.exclude(rag=""):
+def test_each_check_is_due_as_screening_would_set_it_in_its_teams_working_time():
+    patterns = set()
+    for contact in Contact.objects.exclude(rag="").prefetch_related("research_requests__team__organisation"):
         assert contact.screened_at is not None
-        if contact.rag == Rag.RED:
-            expected = contact.screened_at + datetime.timedelta(hours=4)
-        else:
-            expected = add_working_days(contact.screened_at, 1 if contact.rag == Rag.AMBER else 3)
-        assert contact.research_due_at == expected
-        assert set(contact.research_requests.values_list("due_at", flat=True)) == {expected}
+        requests = list(contact.research_requests.all())
+        for request in requests:
+            assert request.due_at == workflow.research_due(contact.rag, contact.screened_at, request.team)
+            patterns.add(request.team.pattern)
+        if requests:
+            assert contact.research_due_at == max(r.due_at for r in requests)
+    assert patterns == set(WorkingPattern.values)
 
 
 def test_most_decisions_are_within_a_working_day_and_every_late_one_says_why():

@@ -108,8 +108,15 @@ def test_a_police_referral_goes_from_import_to_decision_and_feedback_through_the
 
     work = screened(w, contact)
     assert work["state"] == ContactState.RESEARCH
-    # Amber: 1 working day from screening, over the weekend and the bank holiday to Tuesday.
+    # Amber: a day of each agency's working time. Health and the school: 1 working day, over the
+    # weekend and the bank holiday to Tuesday (the checks are all due then); the police work
+    # round the clock: 24 hours.
     assert datetime.datetime.fromisoformat(work["research_due_at"]) == london(2025, 5, 6, 11, 0)
+    assert {r["agency"]: datetime.datetime.fromisoformat(r["due_at"]) for r in work["research"]} == {
+        "police": london(2025, 5, 3, 11, 0),
+        "health": london(2025, 5, 6, 11, 0),
+        "education": london(2025, 5, 6, 11, 0),
+    }
     # The decision: 1 working day from when the police made the referral.
     assert datetime.datetime.fromisoformat(work["decision_due_at"]) == london(2025, 5, 6, 10, 0)
     assert {(r["agency"], r["team"]) for r in work["research"]} == {
@@ -123,8 +130,10 @@ def test_a_police_referral_goes_from_import_to_decision_and_feedback_through_the
         w.nurse: {"answer": "not_shared", "reason_not_shared": "Mother's mental-health care; not relevant here."},
         w.school_dsl: {"answer": "nothing_known"},
     }
-    with time_machine.travel(london(2025, 5, 6, 9, 0), tick=False):
-        for user, answer in answers.items():
+    # The police answer on the Saturday morning; health and the school on Tuesday.
+    answered_at = {w.officer: london(2025, 5, 3, 9, 0), w.nurse: london(2025, 5, 6, 9, 0)}
+    for user, answer in answers.items():
+        with time_machine.travel(answered_at.get(user, london(2025, 5, 6, 9, 0)), tick=False):
             client = api_as(user)
             checks = client.get("/api/v1/research-requests/").json()["results"]
             assert [c["contact_reference"] for c in checks] == [contact.reference]

@@ -146,13 +146,25 @@ def w():
 # Due times --------------------------------------------------------------------------------
 
 
+def _dues(contact) -> dict[str, datetime.datetime]:
+    return dict(contact.research_requests.values_list("agency", "due_at"))
+
+
 def test_amber_contact_screened_friday_afternoon_has_checks_due_monday_afternoon(w):
     contact = make_contact(w, received_at=london(2026, 1, 9, 15, 0))
     with time_machine.travel(london(2026, 1, 9, 16, 0), tick=False):
         screened(w, contact, rag=Rag.AMBER)
     contact.refresh_from_db()
+    # Health and the school: 1 working (school) day; the police and the council's duty team
+    # work round the clock: 24 hours.
+    assert _dues(contact) == {
+        ResearchAgency.POLICE: london(2026, 1, 10, 16, 0),
+        ResearchAgency.SOCIAL_CARE: london(2026, 1, 10, 16, 0),
+        ResearchAgency.HEALTH: london(2026, 1, 12, 16, 0),
+        ResearchAgency.EDUCATION: london(2026, 1, 12, 16, 0),
+    }
+    # The checks are all due by the last of them.
     assert contact.research_due_at == london(2026, 1, 12, 16, 0)
-    assert set(contact.research_requests.values_list("due_at", flat=True)) == {london(2026, 1, 12, 16, 0)}
 
 
 def test_green_checks_skip_the_christmas_bank_holidays(w):
@@ -164,12 +176,22 @@ def test_green_checks_skip_the_christmas_bank_holidays(w):
     assert contact.research_due_at == london(2025, 12, 30, 11, 0)
 
 
-def test_red_checks_are_due_four_clock_hours_later_even_overnight_and_at_weekends(w):
+def test_red_checks_are_due_in_four_hours_of_each_agencys_working_time(w):
     contact = make_contact(w, received_at=london(2026, 1, 10, 21, 0))
     with time_machine.travel(london(2026, 1, 10, 22, 30), tick=False):  # a Saturday night
         screened(w, contact, rag=Rag.RED)
     contact.refresh_from_db()
-    assert contact.research_due_at == london(2026, 1, 11, 2, 30)
+    start = w.school.school_day_starts
+    assert _dues(contact) == {
+        # The police and the council's duty team: four clock hours, overnight.
+        ResearchAgency.POLICE: london(2026, 1, 11, 2, 30),
+        ResearchAgency.SOCIAL_CARE: london(2026, 1, 11, 2, 30),
+        # Health: four office hours from 09:00 on Monday.
+        ResearchAgency.HEALTH: london(2026, 1, 12, 13, 0),
+        # The school: four hours from the start of its school day on Monday.
+        ResearchAgency.EDUCATION: london(2026, 1, 12, start.hour + 4, start.minute),
+    }
+    assert contact.research_due_at == london(2026, 1, 12, 13, 0)
 
 
 def test_decision_is_due_one_working_day_after_the_contact_was_received(w):

@@ -52,10 +52,11 @@ from safehub.hub.models import (
 )
 from safehub.notifications.models import Channel
 from safehub.notifications.services import notify
-from safehub.partnership.models import Organisation, OrganisationKind, Team, User
+from safehub.partnership.models import EDUCATION_KINDS, Organisation, OrganisationKind, Team, User
 from safehub.partnership.roles import Capability, Role, has_capability
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, Enrolment, Person
 from safehub.timescales.calendar import LONDON, is_working_day, next_working_day
+from safehub.timescales.patterns import due_in_pattern
 from safehub.timescales.rules import due_after
 
 DEFAULT_AGENCIES = (ResearchAgency.POLICE, ResearchAgency.HEALTH, ResearchAgency.EDUCATION, ResearchAgency.SOCIAL_CARE)
@@ -82,8 +83,17 @@ NOT_DECIDED_YET = "The referrer is told once the contact is decided."
 # Due times ----------------------------------------------------------------------------------
 
 
-def research_due(rag: str, screened_at: datetime.datetime) -> datetime.datetime:
-    return due_after(screened_at, RAG_TIMESCALES[Rag(rag)])
+def research_due(rag: str, screened_at: datetime.datetime, team: Team | None = None) -> datetime.datetime:
+    """When one agency's check is due: the rating's timescale counted in the answering team's
+    working time (`safehub.timescales.patterns`): clock hours for the police and a council's
+    duty teams, school hours on school days for a school, office hours for the rest. With no
+    team, the hub's own reading of the timescale (clock hours, or working days)."""
+    key = RAG_TIMESCALES[Rag(rag)]
+    if team is None:
+        return due_after(screened_at, key)
+    organisation = team.organisation
+    school = organisation if organisation.kind in EDUCATION_KINDS else None
+    return due_in_pattern(screened_at, key, team.pattern, school=school)
 
 
 def decision_due(contact: Contact) -> datetime.datetime:
@@ -314,17 +324,17 @@ def screen(
     contact.screening_notes = notes.strip()
     contact.screened_at = now
     contact.screened_by = by
-    contact.research_due_at = research_due(rag, now)
+    # Each check is due in its team's working time; the checks are all due by the last of them.
+    dues = [research_due(rag, now, team) for _, team in addressed]
+    contact.research_due_at = max(dues) if dues else research_due(rag, now)
     contact.decision_due_at = decision_due(contact)
     contact.state = ContactState.RESEARCH if addressed else ContactState.AWAITING_DECISION
     contact.full_clean()
     contact.save()
 
     people = _linked_people(contact)
-    for agency, team in addressed:
-        request = ResearchRequest(
-            contact=contact, agency=agency, team=team, requested_at=now, due_at=contact.research_due_at
-        )
+    for (agency, team), due_at in zip(addressed, dues, strict=True):
+        request = ResearchRequest(contact=contact, agency=agency, team=team, requested_at=now, due_at=due_at)
         request.full_clean()
         request.save()
         for person in people:
