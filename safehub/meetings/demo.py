@@ -247,6 +247,10 @@ MINUTES = {
         "discussion will reconvene within two working days."
     ),
 }
+CORE_GROUP_MINUTES = (
+    "The core group went through the plan's actions with the parents. Home visits took place as "
+    "agreed; school attendance is improving. The next meeting was arranged before the group closed."
+)
 CONFERENCE_MINUTES = (
     "The conference heard the reports of each agency and the parents' views. {decision} "
     "Strengths: the parents engaged with the enquiry. Worries: {worry}."
@@ -795,21 +799,25 @@ class _MeetingsYear:
         if not conference.meeting.plan_decision:
             return conference
         last = conference
-        self._core_group(conference, subjects)
+        core_group = self._core_group(conference, subjects)
         previous, depth = conference, 2
+        plan_ended: datetime.datetime | None = None
         while True:
             review = self._review(previous, subjects, depth)
             if review is None:
-                return last
+                break
             last = review
             if review.meeting.state != MeetingState.HELD:
-                return last
+                break
             self._decide_conference(review, chain, plan_share=0.6 if depth == 2 else 0.5)
             if not review.meeting.plan_decision:
-                return last
+                plan_ended = review.meeting.starts_at
+                break
             previous, depth = review, depth + 1
+        self._later_core_groups(core_group, subjects, plan_ended=plan_ended)
+        return last
 
-    def _core_group(self, conference: _Planned, subjects: list[int]) -> None:
+    def _core_group(self, conference: _Planned, subjects: list[int]) -> _Planned | None:
         cast, rng = self.cast, self.rng
         icpc = conference.meeting
         assert icpc.held_at is not None
@@ -829,9 +837,58 @@ class _MeetingsYear:
             depth=2,
         )
         if planned is None:
-            return
+            return None
         self._conference_invitations(planned, contact=icpc.contact)
         self._settle(planned)
+        self._record_core_group(planned)
+        return planned
+
+    def _record_core_group(self, planned: _Planned) -> None:
+        """What `record_core_group` writes for a core group that has met: the minutes, and
+        whether the three agencies were there (it needs no quorum)."""
+        meeting = planned.meeting
+        if meeting.state == MeetingState.HELD:
+            meeting.minutes = CORE_GROUP_MINUTES
+            meeting.quorate = all(a in self._represented(planned) for a in QUORUM_AGENCIES)
+
+    def _later_core_groups(
+        self, first: _Planned | None, subjects: list[int], *, plan_ended: datetime.datetime | None
+    ) -> None:
+        """The core group meets again, each meeting arranged at the one before, within the
+        interval (`due_dates.core_group_due`) for as long as the plan lasts: until the review
+        that ends it, or (for an unborn baby, whose plan moves to the child at birth) the birth."""
+        cast, rng = self.cast, self.rng
+        before = first
+        while before is not None and before.meeting.state == MeetingState.HELD:
+            meeting = before.meeting
+            assert meeting.held_at is not None
+            due_at = due_dates.core_group_due(meeting.starts_at, first=False)
+            earliest = _at(add_working_days(due_dates.london_day(meeting.starts_at), 18), 9)
+            starts_at = self._starts(MeetingKind.CORE_GROUP, earliest=earliest, due_at=due_at)
+            if self.now - datetime.timedelta(hours=4) < starts_at <= self.now:
+                # Not one under way as the demo opens: today's meetings are the demo users' own.
+                starts_at = _at(next_working_day(due_dates.london_day(self.now)), 14)
+            if plan_ended is not None and starts_at >= plan_ended:
+                return
+            if any(p in self.unborn_due and self.unborn_due[p] <= due_dates.london_day(starts_at) for p in subjects):
+                return
+            before = self._meeting(
+                kind=MeetingKind.CORE_GROUP,
+                contact=meeting.contact,
+                previous=meeting,
+                subjects=subjects,
+                convened_by=cast.users["social.worker"],
+                convened_at=meeting.held_at + datetime.timedelta(minutes=rng.randint(5, 40)),
+                team=meeting.team,
+                chair=cast.users["social.worker"],
+                due_at=due_at,
+                starts_at=starts_at,
+                depth=before.depth + 1,
+            )
+            if before is not None:
+                self._conference_invitations(before, contact=meeting.contact)
+                self._settle(before)
+                self._record_core_group(before)
 
     def _review(self, previous: _Planned, subjects: list[int], depth: int) -> _Planned | None:
         cast, rng = self.cast, self.rng
@@ -1391,7 +1448,8 @@ class _MeetingsYear:
         return counts
 
     def _chronology(self) -> list[tuple[object, ...]]:
-        """What `convene`, `record_strategy_outcome` and `record_conference_decision` put on each child's timeline."""
+        """What `convene`, `record_strategy_outcome`, `record_conference_decision` and
+        `record_core_group` put on each child's timeline."""
         adapt = connection.ops.adapt_datetimefield_value
         rows: list[tuple[object, ...]] = []
         council = self.cast.council.pk
@@ -1422,6 +1480,9 @@ class _MeetingsYear:
                     else f"{meeting.title}: no child protection plan."
                 )
                 events.append((meeting.held_at, "conference", summary, meeting.chair))
+            if meeting.held_at is not None and meeting.kind == MeetingKind.CORE_GROUP:
+                summary = f"{meeting.title} held: the child protection plan reviewed by the core group."
+                events.append((meeting.held_at, "core_group", summary, meeting.chair))
             for at, category, summary, by in events:
                 rows += [
                     (
@@ -1863,7 +1924,9 @@ class _Today:
         year._conference_invitations(conference, contact=None)
         year._settle(conference)
         year._decide_conference(conference, chain, plan_share=1, category=PlanCategory.NEGLECT)
-        year._core_group(conference, family)
+        core_group = year._core_group(conference, family)
+        # The core group has met since, every few weeks; the next is arranged or to convene.
+        year._later_core_groups(core_group, family, plan_ended=None)
         icpc = conference.meeting
         due_at = due_dates.review_conference_due(icpc.starts_at, first=True)
         review_day = _working_day_on_or_before(due_dates.london_day(due_at) - datetime.timedelta(days=2))

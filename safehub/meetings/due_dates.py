@@ -7,7 +7,9 @@
 - pre-birth initial conference: by week 34 of the pregnancy (local, configurable);
 - first review conference: within 3 months of the initial conference; later reviews within
   6 months of the one before (statutory), by the last working day on or before that date;
-- first core group: within 10 working days of the initial conference (local, configurable).
+- first core group: within 10 working days of the initial conference (local, configurable);
+  later core groups at most 30 working days (about six weeks) after the one before, for as
+  long as the child's plan lasts (local, configurable).
 
 A meeting due "on" a day is due by the end of that day in London.
 """
@@ -45,8 +47,11 @@ def review_conference_due(previous_conference: datetime.datetime, *, first: bool
     return end_of(working_day_on_or_before(add_months(london_day(previous_conference), timescale_value(key))))
 
 
-def core_group_due(initial_conference: datetime.datetime) -> datetime.datetime:
-    return end_of(add_working_days(london_day(initial_conference), timescale_value("core_group_first")))
+def core_group_due(previous: datetime.datetime, *, first: bool = True) -> datetime.datetime:
+    """The first core group after the initial conference (`first`), else the next one after
+    the core group before it."""
+    key = "core_group_first" if first else "core_group_interval"
+    return end_of(add_working_days(london_day(previous), timescale_value(key)))
 
 
 def invitation_escalation_time(starts_at: datetime.datetime) -> datetime.datetime:

@@ -804,6 +804,28 @@ class StrategyOutcomeForm(ActionRowsMixin):
         return cleaned
 
 
+class CoreGroupRecordForm(ActionRowsMixin):
+    information_shared = forms.CharField(
+        label="Information shared at the meeting", required=False, max_length=20000, widget=forms.Textarea
+    )
+    minutes = forms.CharField(
+        label="Minutes",
+        max_length=50000,
+        widget=forms.Textarea,
+        help_text="How the plan is going and what was agreed. Shared with the agencies that attended.",
+        error_messages={"required": "Write the minutes: how the plan is going and what was agreed."},
+    )
+
+    def __init__(self, *args: Any, organisations: QuerySet[Organisation], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.add_action_fields(organisations)
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        cleaned["actions"] = self.clean_actions(cleaned)
+        return cleaned
+
+
 class ConferenceDecisionForm(ActionRowsMixin):
     plan = forms.TypedChoiceField(
         label="Does the child need a child protection plan?",

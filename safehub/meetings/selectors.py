@@ -119,7 +119,8 @@ class DueMeeting:
 def meetings_to_convene(*, user: User, after: Meeting | None = None) -> list[DueMeeting]:
     """What the user's teams must still convene, soonest due first: strategy discussions the
     hub decided on, initial conferences after a section 47 enquiry started, the next review
-    of a plan, and the first core group after an initial conference."""
+    of a plan, the first core group after an initial conference, and the next core group
+    after each one while the plan lasts."""
     if not has_capability(user, Capability.CONVENE_MEETINGS):
         return []
     due: list[DueMeeting] = []
@@ -193,6 +194,20 @@ def _follow_ons(*, held: QuerySet[Meeting]) -> list[DueMeeting]:
                 conference.reference,
                 due_dates.core_group_due(conference.starts_at),
                 previous=conference,
+            )
+        )
+    # The core group goes on meeting while a child of it is on a plan: the next after each.
+    open_plan = Meeting.subjects.through.objects.filter(
+        meeting_id=OuterRef("pk"), person__protection_plans__ended_on__isnull=True
+    )
+    core_groups_held = held.filter(kind=MeetingKind.CORE_GROUP).filter(Exists(open_plan))
+    for core_group in core_groups_held.exclude(Exists(core_groups))[:200]:
+        due.append(
+            DueMeeting(
+                MeetingKind.CORE_GROUP,
+                core_group.reference,
+                due_dates.core_group_due(core_group.starts_at, first=False),
+                previous=core_group,
             )
         )
     return due

@@ -116,6 +116,14 @@ TIMESCALE_LIST = [
         "Local procedure",
     ),
     Timescale(
+        "core_group_interval",
+        "Later core group meetings, at most this long after the one before, while the plan lasts",
+        30,
+        Unit.WORKING_DAYS,
+        True,
+        "Local procedure",
+    ),
+    Timescale(
         "encompass_acknowledgement",
         "Operation Encompass notice acknowledged by",
         10 * 60,

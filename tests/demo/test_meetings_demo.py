@@ -150,7 +150,9 @@ def test_due_times_follow_the_meetings_due_date_rules_and_only_late_meetings_say
                 first = previous.kind != MeetingKind.REVIEW_CONFERENCE
                 expected = due_dates.review_conference_due(previous.starts_at, first=first)
             case _:
-                expected = due_dates.core_group_due(previous.starts_at)
+                # The first core group after the conference, then the next after each.
+                first = previous.kind != MeetingKind.CORE_GROUP
+                expected = due_dates.core_group_due(previous.starts_at, first=first)
         assert meeting.due_at == expected, meeting.reference
         assert bool(meeting.late_reason) == (meeting.starts_at > meeting.due_at), meeting.reference
     late = meetings.filter(state=MeetingState.HELD).exclude(late_reason="").count()
@@ -303,6 +305,23 @@ def test_each_invitation_says_who_it_reached_as_sending_it_would(seeded):
     assert mailbox > 0
     assert recorded <= mailbox
     assert not any(i.reached_nobody for i in invitations)
+
+
+def test_core_groups_meet_again_while_the_plan_lasts_and_each_held_one_is_recorded(seeded):
+    core_groups = Meeting.objects.filter(kind=MeetingKind.CORE_GROUP).select_related("previous")
+    again = [m for m in core_groups if m.previous.kind == MeetingKind.CORE_GROUP]
+    assert again, "the core group should meet more than once"
+    for meeting in core_groups:
+        if meeting.state == MeetingState.HELD:
+            assert meeting.minutes
+            assert meeting.quorate is not None
+        # None after a review that ended the plan.
+        ended = ChildProtectionPlan.objects.filter(person__in=meeting.subjects.all(), ended_on__isnull=False)
+        for plan in ended:
+            assert (
+                meeting.starts_at.astimezone(LONDON).date() <= plan.ended_on
+                or plan.started_on > meeting.starts_at.date()
+            )
 
 
 def test_every_row_passes_its_model_checks(seeded):

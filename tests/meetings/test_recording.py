@@ -362,3 +362,113 @@ def test_convening_the_conference_records_that_the_enquiry_led_to_one(world):
         recording.record_enquiry_outcome(
             meeting=discussion, by=world.practitioner, outcome=EnquiryOutcome.NOT_SUBSTANTIATED, reason="No."
         )
+
+
+# Core groups ------------------------------------------------------------------------------------
+
+
+def _core_group(world, previous, *, starts_at):
+    return _conference(world, previous, kind=MeetingKind.CORE_GROUP, starts_at=starts_at)
+
+
+def _hold_core_group(world, core_group):
+    with time_machine.travel(core_group.starts_at + datetime.timedelta(hours=1), tick=False):
+        _attend(core_group, world.manager, {**EVERYONE_DECIDES, Agency.FAMILY: AttendanceStatus.IN_PERSON})
+        return recording.record_core_group(
+            meeting=core_group,
+            by=world.manager,
+            minutes="The plan's actions were reviewed with the parents.",
+            actions=[
+                ActionInput(
+                    description="Weekly home visits continue.",
+                    owner_organisation=world.council,
+                    owner_name="Social worker",
+                    due_on=datetime.date(2027, 2, 1),
+                )
+            ],
+        )
+
+
+def _planned_conference(world):
+    discussion = _held_discussion(world, london(2026, 12, 10, 11, 0))
+    conference = _conference(world, discussion, starts_at=london(2027, 1, 4, 10, 0))
+    return _decide(world, conference, plan=True, category=PlanCategory.NEGLECT)
+
+
+def test_the_core_group_meets_again_within_the_interval_while_the_plan_lasts(world):
+    initial = _planned_conference(world)
+    first = _core_group(world, initial, starts_at=london(2027, 1, 14, 10, 0))
+    # 10 working days after Monday 4 January.
+    assert first.due_at == london(2027, 1, 18, 23, 59)
+    held = _hold_core_group(world, first)
+    assert held.state == MeetingState.HELD
+    assert held.minutes
+    assert held.actions.count() == 1
+    assert ChronologyEntry.objects.filter(person=world.child, category="core_group").exists()
+
+    with time_machine.travel(london(2027, 1, 15, 9, 0), tick=False):
+        due = selectors.meetings_to_convene(user=world.practitioner)
+    [next_one] = [d for d in due if d.kind == MeetingKind.CORE_GROUP]
+    assert next_one.previous == held
+    # 30 working days (about six weeks) after Thursday 14 January.
+    assert next_one.due_at == london(2027, 2, 25, 23, 59)
+    second = _core_group(world, held, starts_at=london(2027, 2, 18, 10, 0))
+    assert second.due_at == next_one.due_at
+    assert second.previous == held
+
+
+def test_the_interval_between_core_groups_is_a_local_timescale(world):
+    from safehub.timescales.models import TimescaleSetting
+
+    TimescaleSetting.objects.create(partnership=world.partnership, key="core_group_interval", value=20)
+    held = _hold_core_group(world, _core_group(world, _planned_conference(world), starts_at=london(2027, 1, 14, 10, 0)))
+    second = _core_group(world, held, starts_at=london(2027, 2, 4, 10, 0))
+    assert second.due_at == london(2027, 2, 11, 23, 59)
+
+
+def test_no_core_group_is_due_or_can_be_convened_once_the_plan_has_ended(world):
+    initial = _planned_conference(world)
+    held = _hold_core_group(world, _core_group(world, initial, starts_at=london(2027, 1, 14, 10, 0)))
+    review = _conference(world, initial, kind=MeetingKind.REVIEW_CONFERENCE, starts_at=london(2027, 2, 1, 10, 0))
+    _decide(world, review, plan=False)
+    with time_machine.travel(london(2027, 2, 2, 9, 0), tick=False):
+        due = selectors.meetings_to_convene(user=world.practitioner)
+    assert not [d for d in due if d.kind == MeetingKind.CORE_GROUP]
+    with pytest.raises(ValidationError, match="plan has ended"):
+        _core_group(world, held, starts_at=london(2027, 2, 18, 10, 0))
+
+
+def test_only_a_core_group_is_recorded_as_one_and_it_needs_attendance_and_minutes(world):
+    initial = _planned_conference(world)
+    first = _core_group(world, initial, starts_at=london(2027, 1, 14, 10, 0))
+    with time_machine.travel(first.starts_at + datetime.timedelta(minutes=30), tick=False):
+        with pytest.raises(ValidationError, match="Record attendance for everyone"):
+            recording.record_core_group(meeting=first, by=world.manager, minutes="Minutes.")
+        _attend(first, world.manager, EVERYONE_DECIDES)
+        with pytest.raises(ValidationError):
+            recording.record_core_group(meeting=first, by=world.manager, minutes="  ")
+    first.refresh_from_db()
+    assert first.state == MeetingState.SCHEDULED
+    review = _conference(world, initial, kind=MeetingKind.REVIEW_CONFERENCE, starts_at=london(2027, 3, 1, 10, 0))
+    with (
+        time_machine.travel(review.starts_at + datetime.timedelta(minutes=30), tick=False),
+        pytest.raises(ValidationError, match="Only a core group"),
+    ):
+        recording.record_core_group(meeting=review, by=world.manager, minutes="Minutes.")
+
+
+def test_the_chair_records_a_core_group_through_its_page(world, client):
+    initial = _planned_conference(world)
+    first = _core_group(world, initial, starts_at=london(2027, 1, 14, 10, 0))
+    with time_machine.travel(first.starts_at + datetime.timedelta(minutes=30), tick=False):
+        _attend(first, world.manager, EVERYONE_DECIDES | {Agency.FAMILY: AttendanceStatus.IN_PERSON})
+        client.force_login(world.manager)
+        url = f"/meetings/{first.pk}/record/outcome/"
+        page = client.get(url)
+        assert page.status_code == 200
+        assert "Record the core group meeting" in page.content.decode()
+        response = client.post(url, {"minutes": "The plan's actions were reviewed."})
+        assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.state == MeetingState.HELD
+    assert first.minutes == "The plan's actions were reviewed."

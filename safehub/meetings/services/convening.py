@@ -44,6 +44,7 @@ from safehub.meetings.models import (
     WITHOUT_CONFERENCE,
     Agency,
     AttendanceMode,
+    ChildProtectionPlan,
     EnquiryOutcome,
     Invitation,
     Meeting,
@@ -91,6 +92,7 @@ NO_VIDEO_ROOM = (
     "an administrator to add video rooms or a join-link template in the partnership settings."
 )
 SAME_PERSON_TWICE = "This person is already invited."
+PLAN_ENDED = "The child protection plan has ended, so the core group no longer meets."
 ANSWERED_IN_SAFEHUB = "Someone in SafeHub can answer this invitation for their agency: they answer it themselves."
 TAKEN_BY_A_COLLEAGUE = "A colleague has already answered this invitation for your agency: it is theirs now."
 ALREADY_ARRANGED = "A {kind} has already been arranged for this ({reference}). Change that one instead."
@@ -145,20 +147,22 @@ def due_for(
     if kind == MeetingKind.REVIEW_CONFERENCE:
         first = previous.kind in {MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE}
         return due_dates.review_conference_due(previous.starts_at, first=first)
-    return due_dates.core_group_due(previous.starts_at)
+    return due_dates.core_group_due(previous.starts_at, first=previous.kind != MeetingKind.CORE_GROUP)
 
 
 _NEEDS_PREVIOUS = {
     MeetingKind.INITIAL_CONFERENCE: "An initial conference follows the strategy discussion that started the "
     "section 47 enquiry: convene it from that discussion.",
     MeetingKind.REVIEW_CONFERENCE: "A review conference follows an earlier conference: convene it from that one.",
-    MeetingKind.CORE_GROUP: "A core group follows an initial conference: convene it from that conference.",
+    MeetingKind.CORE_GROUP: "A core group follows an initial conference or the core group before it: "
+    "convene it from that meeting.",
 }
-_PREVIOUS_KINDS = {
+# Which kinds of meeting each kind follows (the pages offer the same).
+FOLLOWS: dict[str, set[str] | frozenset[str]] = {
     MeetingKind.INITIAL_CONFERENCE: {MeetingKind.STRATEGY_DISCUSSION},
     MeetingKind.PRE_BIRTH_CONFERENCE: {MeetingKind.STRATEGY_DISCUSSION},
     MeetingKind.REVIEW_CONFERENCE: CONFERENCE_KINDS,
-    MeetingKind.CORE_GROUP: {MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE},
+    MeetingKind.CORE_GROUP: {MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE, MeetingKind.CORE_GROUP},
     MeetingKind.STRATEGY_DISCUSSION: set(),
 }
 
@@ -628,8 +632,15 @@ def convene(
                 f"{previous.get_enquiry_outcome_display().lower()}."
             }
         )
-    if previous is not None and previous.kind not in _PREVIOUS_KINDS[MeetingKind(kind)]:
+    if previous is not None and previous.kind not in FOLLOWS[MeetingKind(kind)]:
         raise ValidationError({"previous": _NEEDS_PREVIOUS.get(MeetingKind(kind), "This meeting follows no other.")})
+    if (
+        kind == MeetingKind.CORE_GROUP
+        and previous is not None
+        and previous.kind == MeetingKind.CORE_GROUP
+        and not ChildProtectionPlan.objects.filter(person__in=subjects, ended_on__isnull=True).exists()
+    ):
+        raise ValidationError({"previous": PLAN_ENDED})
     if not has_capability(chair, Capability.CHAIR_MEETINGS):
         raise ValidationError({"chair": NOT_A_CHAIR})
     if format not in MeetingFormat.values:

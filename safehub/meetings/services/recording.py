@@ -49,6 +49,7 @@ NOT_THE_CHAIR = "Only the meeting's chair, or a manager of the team that convene
 NOT_SCHEDULED = "This meeting has already been recorded or was cancelled."
 NOT_A_STRATEGY_DISCUSSION = "Only a strategy discussion decides on a section 47 enquiry."
 NOT_A_CONFERENCE = "Only a child protection conference decides on a plan."
+NOT_A_CORE_GROUP = "Only a core group meeting is recorded as one."
 NOT_STARTED = "Record the meeting once it has started."
 OVERRIDE_NOT_ALLOWED = (
     "Only a team manager can record a decision without quorum. Ask a team manager, or reconvene the meeting."
@@ -304,6 +305,46 @@ def record_strategy_outcome(
         by=by,
         at=meeting.held_at or timezone.now(),
         category="strategy_discussion",
+    )
+    _share_minutes(meeting)
+    return meeting
+
+
+@transaction.atomic
+def record_core_group(
+    *,
+    meeting: Meeting,
+    by: User,
+    minutes: str,
+    information_shared: str = "",
+    actions: Sequence[ActionInput] = (),
+) -> Meeting:
+    """A core group meeting's record: how the plan is going, with the actions agreed and the
+    minutes. It decides nothing a quorum is needed for; the next core group falls due from it
+    (`due_dates.core_group_due`) while the child's plan lasts."""
+    meeting = _locked_scheduled(meeting, by)
+    if meeting.kind != MeetingKind.CORE_GROUP:
+        raise ValidationError(NOT_A_CORE_GROUP)
+    if not minutes.strip():
+        raise ValidationError({"minutes": "Write the minutes: how the plan is going and what was agreed."})
+    quorate = _check_ready(meeting, by=by, needs_quorum=False, override_reason="")
+    _close(meeting, by=by, quorate=quorate, override_reason="", minutes=minutes, information=information_shared)
+    meeting.full_clean()
+    meeting.save()
+    _save_actions(meeting, actions)
+    record(
+        action="meeting.core_group_recorded",
+        actor=by,
+        target=meeting,
+        purpose="core group",
+        detail={"actions": len(actions)},
+    )
+    _chronology(
+        meeting,
+        summary=f"{meeting.title} held: the child protection plan reviewed by the core group.",
+        by=by,
+        at=meeting.held_at or timezone.now(),
+        category="core_group",
     )
     _share_minutes(meeting)
     return meeting

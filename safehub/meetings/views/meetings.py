@@ -50,13 +50,6 @@ RESPONSE_COLOURS: dict[str, str] = {
     ResponseState.DECLINED: "orange",
     ResponseState.WITHDRAWN: "grey",
 }
-# Meetings convened after an earlier one: which kinds may follow which.
-FOLLOWS = {
-    MeetingKind.INITIAL_CONFERENCE: {MeetingKind.STRATEGY_DISCUSSION},
-    MeetingKind.PRE_BIRTH_CONFERENCE: {MeetingKind.STRATEGY_DISCUSSION},
-    MeetingKind.REVIEW_CONFERENCE: set(CONFERENCE_KINDS),
-    MeetingKind.CORE_GROUP: {MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE},
-}
 
 
 def _user(request: HttpRequest, capability: Capability | None = None) -> User:
@@ -602,7 +595,7 @@ def convene_from_contact(request: HttpRequest, pk: int) -> HttpResponse:
 def convene_after(request: HttpRequest, pk: int, kind: str) -> HttpResponse:
     user = _user(request, Capability.CONVENE_MEETINGS)
     previous = selectors.get_meeting(user=user, pk=pk)
-    if kind not in FOLLOWS or previous.kind not in FOLLOWS[MeetingKind(kind)]:
+    if not convening.FOLLOWS.get(kind) or previous.kind not in convening.FOLLOWS[MeetingKind(kind)]:
         raise Http404("No such meeting to convene")
     if not policy.can(user, "manage", previous):
         raise PermissionDenied

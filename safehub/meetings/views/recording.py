@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from safehub.access import policy
 from safehub.meetings import forms, selectors
-from safehub.meetings.models import Agency, Invitation, Meeting, MeetingState, ResponseState
+from safehub.meetings.models import Agency, Invitation, Meeting, MeetingKind, MeetingState, ResponseState
 from safehub.meetings.services import recording
 from safehub.partnership.models import User
 
@@ -110,7 +110,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
     gaps = recording.quorum_gaps(found)
     may_override = bool(gaps) and policy.can(user, "override_quorum", found)
     organisations = forms.organisations_for_actions(invitations, found.local_authority)
-    form: forms.StrategyOutcomeForm | forms.ConferenceDecisionForm
+    form: forms.StrategyOutcomeForm | forms.ConferenceDecisionForm | forms.CoreGroupRecordForm
     if found.is_strategy_discussion:
         form = forms.StrategyOutcomeForm(request.POST or None, organisations=organisations, may_override=may_override)
     elif found.is_conference:
@@ -121,8 +121,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
             latest_review=recording.review_due_after(found),
         )
     else:
-        messages.info(request, "A core group meeting records its attendance only.")
-        return redirect("meetings:meeting", pk=found.pk)
+        form = forms.CoreGroupRecordForm(request.POST or None, organisations=organisations)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         common = {
@@ -136,6 +135,9 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             if isinstance(form, forms.StrategyOutcomeForm):
                 recording.record_strategy_outcome(outcome=data["outcome"], **common)
+            elif isinstance(form, forms.CoreGroupRecordForm):
+                del common["quorum_override_reason"]
+                recording.record_core_group(**common)
             else:
                 recording.record_conference_decision(
                     plan=data["plan"],
@@ -155,6 +157,7 @@ def record_outcome(request: HttpRequest, pk: int) -> HttpResponse:
         "gaps": [Agency(a).label for a in gaps],
         "may_override": may_override,
         "conference": found.is_conference,
+        "core_group": found.kind == MeetingKind.CORE_GROUP,
     }
     return render(request, "meetings/record_outcome.html", context)
 
