@@ -234,6 +234,10 @@ SPECTACULAR_SETTINGS = {
         # Two choice sets share the field name "sex": a record's, and what a referrer says.
         "SexEnum": "safehub.people.models.Sex",
         "SexGivenEnum": "safehub.people.models.SEX_GIVEN_CHOICES",
+        # Who may read a chronology entry, and what a practitioner records on one by hand.
+        "ChronologyReachEnum": "safehub.people.models.Reach",
+        "ChronologyCategoryEnum": "safehub.people.models.EntryCategory",
+        "PlanCategoryEnum": "safehub.meetings.models.PlanCategory",
     },
 }
 

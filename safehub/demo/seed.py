@@ -149,6 +149,10 @@ def seed_demo(
         generator._count("unborn children", meetings.pop("unborn children", 0))
         summary.counts.update(meetings)
         summary.counts.update(seed_encompass_demo(rng=random.Random(f"encompass-{seed}"), today=generator.today))
+        # What the demo practitioners recorded by hand, each entry read by whom its agency chose.
+        from safehub.people.demo import seed_chronology_demo
+
+        summary.counts.update(seed_chronology_demo(rng=random.Random(f"chronology-{seed}")))
     return summary
 
 

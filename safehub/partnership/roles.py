@@ -58,6 +58,9 @@ class Capability(StrEnum):
     ANSWER_RESEARCH = "answer_research"
     # Folding two records found to be one person into one, and undoing it (safehub.people.merge).
     MERGE_PEOPLE = "merge_people"
+    # Adding an entry to a person's chronology for one's own agency, and deciding who may
+    # read the agency's entries (safehub.people.services).
+    ADD_CHRONOLOGY = "add_chronology"
     # Strategy discussions and conferences (safehub.meetings): arranging them, chairing them
     # (recording attendance and the decision), overriding quorum with a reason, and being
     # invited to them (accepting or declining).
@@ -83,6 +86,7 @@ _PRACTITIONER = {
     Capability.USE_API,
     Capability.RECORD_CONTACT,
     Capability.ATTEND_MEETINGS,
+    Capability.ADD_CHRONOLOGY,
 }
 # The Children's Hub is the front door: it must find any child, wherever they are known.
 # Seeing every record, the hub also finds the duplicates and merges them.
@@ -126,6 +130,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ANSWER_RESEARCH,
             Capability.RECORD_CONTACT,
             Capability.ATTEND_MEETINGS,
+            Capability.ADD_CHRONOLOGY,
             Capability.RECEIVE_ENCOMPASS,
             # Schools' management systems read and acknowledge notices and answer checks.
             Capability.USE_API,

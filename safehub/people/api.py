@@ -11,27 +11,40 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils import timezone
-from drf_spectacular.utils import extend_schema, extend_schema_field
-from rest_framework import serializers
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_field
+from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from safehub.access import policy
 from safehub.access import services as access_services
-from safehub.core.api import ApiView, error_responses
-from safehub.partnership.models import OrganisationKind
-from safehub.partnership.roles import Capability
+from safehub.core.api import ApiView, ErrorSerializer, IdField, error_responses
+from safehub.partnership.models import Organisation, OrganisationKind
+from safehub.partnership.roles import Capability, has_capability
 from safehub.people import identifiers, selectors
+from safehub.people import services as people_services
 from safehub.people.models import (
+    ChronologyEntry,
     ChronologyVisibility,
     DatePrecision,
+    EntryCategory,
     Identifier,
     IdentifierScheme,
     NameKind,
     Person,
     PersonAddress,
     PersonKind,
+    Reach,
     Sex,
+)
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MISSING_KEY = (
+    "Send an Idempotency-Key header: a unique value for this entry (such as your system's reference), "
+    "so that resending it never adds a second entry."
+)
+IDEMPOTENCY_PARAMETER = OpenApiParameter(
+    IDEMPOTENCY_HEADER, str, OpenApiParameter.HEADER, required=True, description="A unique value for this entry."
 )
 
 IDENTIFIER_HELP = (
@@ -340,9 +353,30 @@ class PersonChronologyApi(ApiView):
         summary = serializers.CharField()
         organisation = OrganisationSerializer(allow_null=True)
         visibility = serializers.ChoiceField(choices=ChronologyVisibility.choices)
+        reach = serializers.ChoiceField(choices=Reach.choices, help_text="Who may read it, as its agency chose.")
+        intelligence = serializers.BooleanField(help_text="Police intelligence: the police only, unless shared.")
 
         class Meta:
             ref_name = "ChronologyEntry"
+
+    class InputSerializer(serializers.Serializer):
+        occurred_at = serializers.DateTimeField(help_text="When it happened; not in the future.")
+        category = serializers.ChoiceField(choices=EntryCategory.choices)
+        summary = serializers.CharField(max_length=300, help_text="What happened; read by those it is shared with.")
+        reach = serializers.ChoiceField(choices=Reach.choices)
+        agencies = serializers.ListField(
+            child=IdField(), required=False, default=list, max_length=200, help_text="Organisation ids, for 'named'."
+        )
+        reason = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            default="",
+            max_length=5000,
+            help_text="Why it is shared: needed to share police intelligence beyond the police.",
+        )
+
+        class Meta:
+            ref_name = "ChronologyEntryInput"
 
     @extend_schema(
         summary="One person's chronology, newest first",
@@ -352,3 +386,104 @@ class PersonChronologyApi(ApiView):
         person = selectors.get_person(user=self.user, pk=pk, part="chronology")
         access_services.record_person_viewed(user=self.user, person=person, part="chronology")
         return self.paginated(selectors.chronology_for(user=self.user, person=person), self.OutputSerializer)
+
+    @extend_schema(
+        summary="Add an entry to the person's chronology for your agency",
+        description="Needs an Idempotency-Key header: resending the same request adds nothing (200); the same "
+        "key with a different entry is refused (409).",
+        request=InputSerializer,
+        parameters=[IDEMPOTENCY_PARAMETER],
+        responses={
+            201: OutputSerializer,
+            200: OutputSerializer,
+            409: OpenApiResponse(ErrorSerializer, description="The key was used for a different entry."),
+            **error_responses(400, 401, 403, 404),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        if not has_capability(self.user, Capability.ADD_CHRONOLOGY) or self.user.organisation is None:
+            raise exceptions.PermissionDenied(people_services.NO_AGENCY)
+        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
+        if not key or len(key) > 80:
+            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: [MISSING_KEY]})
+        person = selectors.get_person(user=self.user, pk=pk, part="chronology")
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        agencies = _organisations(fields.pop("agencies"))
+        scoped_key = f"api:{self.user.pk}:{key}"
+        existed = ChronologyEntry.objects.filter(idempotency_key=scoped_key).exists()
+        try:
+            entry = people_services.add_chronology_entry(
+                person=person, by=self.user, agencies=agencies, idempotency_key=scoped_key, **fields
+            )
+        except people_services.EntryIdempotencyConflict as error:
+            raise Conflict(str(error)) from error
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(_messages(error)) from error
+        entry = ChronologyEntry.objects.select_related("organisation").prefetch_related("shared_with").get(pk=entry.pk)
+        return Response(
+            self.OutputSerializer(entry).data, status=status.HTTP_200_OK if existed else status.HTTP_201_CREATED
+        )
+
+
+def _organisations(ids: list[int]) -> list[Organisation]:
+    found = {o.pk: o for o in Organisation.objects.filter(pk__in=ids)}
+    missing = [i for i in ids if i not in found]
+    if missing:
+        raise exceptions.ValidationError({"agencies": [f"No such organisation: {missing[0]}."]})
+    return [found[i] for i in ids]
+
+
+def _messages(error: DjangoValidationError) -> Any:
+    return error.message_dict if hasattr(error, "error_dict") else {"non_field_errors": error.messages}
+
+
+class Conflict(exceptions.APIException):
+    status_code = status.HTTP_409_CONFLICT
+    default_code = "idempotency_conflict"
+
+
+class ChronologyReachApi(ApiView):
+    """The recording agency's decision on who may read one of its chronology entries."""
+
+    required_capabilities = (Capability.USE_API, Capability.ADD_CHRONOLOGY)
+
+    class InputSerializer(serializers.Serializer):
+        reach = serializers.ChoiceField(choices=Reach.choices)
+        agencies = serializers.ListField(child=IdField(), required=False, default=list, max_length=200)
+        reason = serializers.CharField(max_length=5000, help_text="Why: who needs to know, and the lawful basis.")
+
+        class Meta:
+            ref_name = "ChronologyReachInput"
+
+    class DecisionSerializer(serializers.Serializer):
+        id = serializers.IntegerField()
+        entry = serializers.IntegerField(source="entry_id")
+        decided_by = serializers.IntegerField(source="decided_by_id")
+        decided_at = serializers.DateTimeField()
+        reach_before = serializers.ChoiceField(choices=Reach.choices)
+        reach_after = serializers.ChoiceField(choices=Reach.choices)
+        agencies_before = serializers.ListField(child=serializers.IntegerField())
+        agencies_after = serializers.ListField(child=serializers.IntegerField())
+        reason = serializers.CharField()
+
+        class Meta:
+            ref_name = "ChronologySharingDecision"
+
+    @extend_schema(
+        summary="Change who may read one of your agency's chronology entries",
+        request=InputSerializer,
+        responses={200: DecisionSerializer, **error_responses(400, 401, 403, 404)},
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        entry = selectors.chronology_entry_of_own_agency(user=self.user, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        agencies = _organisations(fields.pop("agencies"))
+        try:
+            decision = people_services.change_reach(entry=entry, by=self.user, agencies=agencies, **fields)
+        except DjangoValidationError as error:
+            raise exceptions.ValidationError(_messages(error)) from error
+        return Response(self.DecisionSerializer(decision).data)

@@ -380,6 +380,27 @@ class ChronologyVisibility(models.TextChoices):
     RECORDING_AGENCY = "agency", "The recording agency only"
 
 
+class Reach(models.TextChoices):
+    """Who may read an entry, as the recording agency chooses it: the statutory partners
+    working with the child (council, police, health: visibility "partnership"), agencies it
+    names (visibility "agency" and `shared_with`), or its own agency only."""
+
+    PARTNERSHIP = "partnership", "The statutory partners working with the child (council, police and health)"
+    NAMED_AGENCIES = "named", "Agencies we name"
+    OWN_AGENCY = "own", "Our agency only"
+
+
+class EntryCategory(models.TextChoices):
+    """What a practitioner records by hand on a chronology (the processes add their own)."""
+
+    NOTE = "note", "Note"
+    HOME_VISIT = "home_visit", "Home visit"
+    CONCERN = "concern", "Concern raised"
+    POLICE_INTELLIGENCE = "police_intelligence", "Police intelligence"
+    HEALTH = "health", "Health appointment or assessment"
+    EDUCATION = "education", "Education: attendance, behaviour or support"
+
+
 class ChronologyEntry(models.Model):
     """One event in a person's single, multi-agency timeline. Later processes add their own."""
 
@@ -402,14 +423,59 @@ class ChronologyEntry(models.Model):
     )
     source_type = models.CharField(max_length=60, blank=True, help_text="The app and model that recorded it.")
     source_id = models.CharField(max_length=40, blank=True)
+    # Police intelligence is read by the police only until a recorded sharing decision
+    # (`ChronologySharingDecision`) widens it.
+    intelligence = models.BooleanField(default=False, db_default=False)
+    # Set for an entry added through the API: resending the same request adds nothing. (Database
+    # defaults: the bulk writers of the demo name only the columns they fill.)
+    idempotency_key = models.CharField(max_length=120, blank=True, default="", db_default="", db_index=True)
 
     class Meta:
         ordering = ["-occurred_at", "-pk"]
         verbose_name_plural = "chronology entries"
         indexes = [models.Index(fields=["person", "-occurred_at"])]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["idempotency_key"], condition=~Q(idempotency_key=""), name="chronology_idempotency_key_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.occurred_at:%Y-%m-%d} {self.category}"
+
+    @property
+    def reach(self) -> str:
+        """Who may read it (`Reach`), from its visibility and the agencies it is shared with."""
+        if self.visibility == ChronologyVisibility.PARTNERSHIP:
+            return Reach.PARTNERSHIP
+        return Reach.NAMED_AGENCIES if self.shared_with.all() else Reach.OWN_AGENCY
+
+    @property
+    def category_label(self) -> str:
+        if self.category in EntryCategory.values:
+            return str(EntryCategory(self.category).label)
+        return self.category.replace("_", " ").capitalize()
+
+
+class ChronologySharingDecision(models.Model):
+    """A recorded decision to change who may read a chronology entry: by whom, when, from what
+    to what, and why. Widening police intelligence beyond the police needs one."""
+
+    entry = models.ForeignKey(ChronologyEntry, on_delete=models.CASCADE, related_name="sharing_decisions")
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField(default=timezone.now)
+    reach_before = models.CharField(max_length=12, choices=Reach.choices)
+    reach_after = models.CharField(max_length=12, choices=Reach.choices)
+    # Organisation ids the entry was shared with before and after.
+    agencies_before = models.JSONField(default=list, blank=True)
+    agencies_after = models.JSONField(default=list, blank=True)
+    reason = models.TextField()
+
+    class Meta:
+        ordering = ["-decided_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Sharing decision {self.pk} on chronology entry {self.entry_id}"
 
 
 class PersonMerge(models.Model):

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from safehub.access import policy
 from safehub.access import services as access_services
-from safehub.partnership.models import User
+from safehub.partnership.models import Organisation, User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.identifiers import normalise_nhs_number
 from safehub.people.models import (
@@ -202,7 +202,48 @@ def _inverse_label(rel: Relationship) -> str:
 def chronology_for(*, user: User, person: Person) -> QuerySet[ChronologyEntry]:
     """The person's timeline, newest first, only the entries the user's agency may read
     (see `safehub.access.policy.visible_chronology`)."""
-    return policy.visible_chronology(user, person).select_related("organisation").order_by("-occurred_at", "-pk")
+    return (
+        policy.visible_chronology(user, person)
+        .select_related("organisation")
+        .prefetch_related("shared_with")
+        .order_by("-occurred_at", "-pk")
+    )
+
+
+def agencies_working_with(person: Person, *, besides: Organisation | None = None) -> QuerySet[Organisation]:
+    """The agencies an entry about the person may be shared with by name: the statutory
+    partners (councils, police forces, health organisations) of the partnership, the person's
+    current schools and settings, and the agencies whose teams or staff have a current
+    legitimate relationship with the person. `besides` (the recording agency) is left out."""
+    from safehub.access.models import LegitimateRelationship
+    from safehub.access.policy import STATUTORY_PARTNER_KINDS
+
+    schools = Enrolment.objects.current_on().filter(person=person).values("organisation_id")
+    related = LegitimateRelationship.objects.active().filter(person=person)
+    agencies = Organisation.objects.filter(
+        Q(kind__in=STATUTORY_PARTNER_KINDS, is_open=True)
+        | Q(pk__in=schools)
+        | Q(pk__in=related.filter(team__isnull=False).values("team__organisation_id"))
+        | Q(pk__in=related.filter(user__isnull=False).values("user__organisation_id"))
+    )
+    if besides is not None:
+        agencies = agencies.exclude(pk=besides.pk)
+    return agencies.order_by("kind", "name", "pk")
+
+
+def chronology_entry_of_own_agency(*, user: User, pk: int) -> ChronologyEntry:
+    """An entry the user's agency recorded about someone the user may see, or 404."""
+    if user.organisation_id is None:
+        raise Http404("No such entry")
+    entry = (
+        ChronologyEntry.objects.select_related("person", "organisation")
+        .filter(pk=pk, organisation_id=user.organisation_id)
+        .prefetch_related("shared_with", "sharing_decisions__decided_by")
+        .first()
+    )
+    if entry is None or not policy.visible_chronology(user, entry.person).filter(pk=entry.pk).exists():
+        raise Http404("No such entry")
+    return entry
 
 
 def school_roll(*, user: User, name: str = "") -> QuerySet[Enrolment]:

@@ -19,11 +19,12 @@ from safehub.access import policy
 from safehub.access import services as access_services
 from safehub.core.search_state import load_search, save_search
 from safehub.meetings import selectors as meetings_selectors
-from safehub.partnership.models import User
+from safehub.partnership.models import OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people import merge, selectors
-from safehub.people.forms import PersonSearchForm, RollFilterForm
-from safehub.people.models import Person, PersonKind, PersonMerge
+from safehub.people import services as people_services
+from safehub.people.forms import ChronologyEntryForm, PersonSearchForm, ReachForm, RollFilterForm
+from safehub.people.models import Person, PersonKind, PersonMerge, Reach
 
 RESULTS_PER_PAGE = 25
 # The person's latest meetings shown on their record (the meetings list has the rest).
@@ -88,6 +89,8 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
         "plans": meetings_selectors.plans_of(user=user, person=record),  # type: ignore[arg-type]
         "meetings": list(meetings_selectors.meetings_about(user=user, person=record)[:MEETINGS_SHOWN]),  # type: ignore[arg-type]
         "can_convene": record.kind != PersonKind.ADULT and has_capability(user, Capability.CONVENE_MEETINGS),  # type: ignore[arg-type]
+        "can_add_entry": has_capability(user, Capability.ADD_CHRONOLOGY) and user.organisation_id is not None,  # type: ignore[arg-type, union-attr]
+        "own_agency": user.organisation_id,  # type: ignore[union-attr]
     }
     # Recorded before anything is rendered: if the event cannot be written, nothing is shown.
     access_services.record_person_viewed(user=user, person=record)  # type: ignore[arg-type]
@@ -101,6 +104,76 @@ def person(request: HttpRequest, pk: int) -> HttpResponse:
             "chronology": chronology,
         },
     )
+
+
+# The chronology: adding an entry and deciding who may read it ---------------------------------
+
+
+def _agency_name(user: User) -> str:
+    return user.organisation.name if user.organisation is not None else "Your agency"
+
+
+@login_required
+def add_entry(request: HttpRequest, pk: int) -> HttpResponse:
+    """Add an event to the person's chronology for the user's agency, choosing who may read it."""
+    from safehub.meetings.forms import apply_service_error
+
+    _require(request, Capability.ADD_CHRONOLOGY)
+    user: User = request.user  # type: ignore[assignment]
+    record = selectors.get_person(user=user, pk=pk, part="chronology")
+    police = user.organisation is not None and user.organisation.kind == OrganisationKind.POLICE_FORCE
+    agencies = selectors.agencies_working_with(record, besides=user.organisation)
+    initial = {"reach": Reach.OWN_AGENCY if police else Reach.PARTNERSHIP}
+    form = ChronologyEntryForm(
+        request.POST or None, initial=initial, agencies=agencies, own=_agency_name(user), police=police
+    )
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            people_services.add_chronology_entry(
+                person=record,
+                by=user,
+                occurred_at=data["occurred_at"],
+                category=data["category"],
+                summary=data["summary"],
+                reach=data["reach"],
+                agencies=list(data["agencies"]),
+                reason=data["reason"],
+            )
+        except ValidationError as error:
+            apply_service_error(form, error, {"occurred_at": "date"})
+        else:
+            messages.success(request, "Added to the chronology.")
+            return redirect(f"{reverse('people:person', args=[record.pk])}#chronology")
+    access_services.record_person_viewed(user=user, person=record, part="chronology")
+    return render(request, "people/add_entry.html", {"person": record, "form": form, "police": police})
+
+
+@login_required
+def entry_reach(request: HttpRequest, pk: int) -> HttpResponse:
+    """The recording agency's decision on who may read one of its entries, with its history."""
+    from safehub.meetings.forms import apply_service_error
+
+    _require(request, Capability.ADD_CHRONOLOGY)
+    user: User = request.user  # type: ignore[assignment]
+    entry = selectors.chronology_entry_of_own_agency(user=user, pk=pk)
+    agencies = selectors.agencies_working_with(entry.person, besides=entry.organisation)
+    initial = {"reach": entry.reach, "agencies": list(entry.shared_with.all())}
+    form = ReachForm(request.POST or None, initial=initial, agencies=agencies, own=_agency_name(user))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            people_services.change_reach(
+                entry=entry, by=user, reach=data["reach"], agencies=list(data["agencies"]), reason=data["reason"]
+            )
+        except ValidationError as error:
+            apply_service_error(form, error)
+        else:
+            messages.success(request, "Who may read the entry is changed, and your decision is recorded.")
+            return redirect(f"{reverse('people:person', args=[entry.person_id])}#chronology")
+    access_services.record_person_viewed(user=user, person=entry.person, part="chronology")
+    context = {"entry": entry, "person": entry.person, "form": form, "decisions": list(entry.sharing_decisions.all())}
+    return render(request, "people/entry_reach.html", context)
 
 
 @login_required
