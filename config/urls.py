@@ -15,6 +15,7 @@ urlpatterns = [
     path("hub/", include("safehub.hub.urls")),
     path("meetings/", include("safehub.meetings.urls")),
     path("encompass/", include("safehub.encompass.urls")),
+    path("investigations/", include("safehub.investigations.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "safehub.hub",
     "safehub.meetings",
     "safehub.encompass",
+    "safehub.investigations",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",

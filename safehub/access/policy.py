@@ -26,6 +26,7 @@ from django.db.models import Model, Q, QuerySet
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship
 from safehub.encompass.models import Incident, Notice, RecipientKind
 from safehub.hub.models import Contact, ResearchRequest
+from safehub.investigations.models import Investigation, InvestigationSubject, SubjectRole
 from safehub.meetings.models import Attendance, Invitation, Meeting, ResponseState
 from safehub.partnership.models import HEALTH_KINDS, OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
@@ -134,6 +135,8 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
         return _can_on_meeting(user, action, obj)
     if action in ENCOMPASS_ACTIONS:
         return _can_on_encompass(user, action, obj)
+    if action in INVESTIGATION_ACTIONS:
+        return _can_on_investigation(user, action, obj)
     if action == "view":
         if isinstance(obj, Contact):
             return contact_view(user, obj) is not None
@@ -143,6 +146,8 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
             return visible_notices(user).filter(pk=obj.pk).exists()
         if isinstance(obj, Incident):
             return visible_incidents(user).filter(pk=obj.pk).exists()
+        if isinstance(obj, Investigation):
+            return visible_investigations(user).filter(pk=obj.pk).exists()
         if isinstance(obj, ChronologyEntry):
             return visible_chronology(user, obj.person).filter(pk=obj.pk).exists()
         person = _person_of(obj)
@@ -400,3 +405,88 @@ def acknowledgeable_notices(user: User) -> QuerySet[Notice]:
 def _can_on_encompass(user: User, action: str, obj: Model | None) -> bool:
     # "acknowledge": the notice's own recipients (not the coordinator, who chases it).
     return isinstance(obj, Notice) and acknowledgeable_notices(user).filter(pk=obj.pk).exists()
+
+
+# Police investigations ----------------------------------------------------------------------
+#
+# An investigation is read by its own force's investigating officers, and by the council's
+# lead for each child who is a victim in it: the social worker allocated to the child, the
+# managers of that social worker's team, and the council's managers who ran the strategy
+# discussion it came from. Health and schools never read one. Within the force, officers
+# work it and supervisors sign off; the council's lead may challenge its closure.
+
+INVESTIGATION_ACTIONS = frozenset({"investigate", "supervise", "challenge"})
+
+
+def _victims_allocated(relationships: QuerySet[LegitimateRelationship]) -> Q:
+    victims = InvestigationSubject.objects.filter(
+        role=SubjectRole.VICTIM, person__in=relationships.values("person_id")
+    ).values("investigation_id")
+    return Q(pk__in=victims)
+
+
+def _investigation_scope(user: User) -> Q:
+    scope = Q(pk__in=[])
+    if user.organisation_id is None:
+        return scope
+    if has_capability(user, Capability.INVESTIGATE):
+        scope |= Q(force_id=user.organisation_id)
+    if has_capability(user, Capability.CHALLENGE_CLOSURE):
+        scope |= _victims_allocated(LegitimateRelationship.objects.active().filter(user=user))
+        if has_capability(user, Capability.OVERRIDE_QUORUM):
+            team_allocations = LegitimateRelationship.objects.active().filter(user__teams__in=user.teams.values("pk"))
+            scope |= _victims_allocated(team_allocations)
+            scope |= Q(strategy_discussion__local_authority_id=user.organisation_id)
+    return scope
+
+
+def visible_investigations(user: User) -> QuerySet[Investigation]:
+    """Every investigation the user may open."""
+    if not _signed_in(user):
+        return Investigation.objects.none()
+    return Investigation.objects.filter(pk__in=Investigation.objects.filter(_investigation_scope(user)).values("pk"))
+
+
+def council_leads(investigation: Investigation) -> list[User]:
+    """Who in the council is told of a closure and may challenge it: the social workers
+    allocated to a child victim and their teams' managers; with none, the managers of the
+    council that ran the strategy discussion."""
+    victims = investigation.subjects.filter(role=SubjectRole.VICTIM).values("person_id")
+    allocated = LegitimateRelationship.objects.active().filter(person_id__in=victims, user__isnull=False)
+    workers = [
+        u
+        for u in User.objects.filter(pk__in=allocated.values("user_id"), is_active=True).order_by("pk")
+        if has_capability(u, Capability.CHALLENGE_CLOSURE)
+    ]
+    managers = [
+        u
+        for u in User.objects.filter(is_active=True, teams__members__in=[w.pk for w in workers])
+        .distinct()
+        .order_by("pk")
+        if has_capability(u, Capability.CHALLENGE_CLOSURE) and has_capability(u, Capability.OVERRIDE_QUORUM)
+    ]
+    if not workers and investigation.strategy_discussion_id is not None:
+        assert investigation.strategy_discussion is not None
+        council = investigation.strategy_discussion.local_authority_id
+        managers = [
+            u
+            for u in User.objects.filter(is_active=True, organisation_id=council).order_by("pk")
+            if has_capability(u, Capability.CHALLENGE_CLOSURE) and has_capability(u, Capability.OVERRIDE_QUORUM)
+        ]
+    return list({u.pk: u for u in workers + managers}.values())
+
+
+def _can_on_investigation(user: User, action: str, obj: Model | None) -> bool:
+    if not isinstance(obj, Investigation) or user.organisation_id is None:
+        return False
+    own_force = obj.force_id == user.organisation_id
+    if action == "investigate":
+        return own_force and has_capability(user, Capability.INVESTIGATE)
+    if action == "supervise":
+        return own_force and has_capability(user, Capability.SUPERVISE_INVESTIGATIONS)
+    # "challenge": the council's lead for a child victim.
+    return (
+        not own_force
+        and has_capability(user, Capability.CHALLENGE_CLOSURE)
+        and visible_investigations(user).filter(pk=obj.pk).exists()
+    )

@@ -26,6 +26,7 @@ _SECTIONS = [
     ("Meetings", "meetings:list", Capability.ATTEND_MEETINGS),
     ("Domestic abuse incidents", "encompass:incidents", Capability.RECORD_INCIDENT),
     ("Encompass notices", "encompass:notices", Capability.RECEIVE_ENCOMPASS),
+    ("Investigations", "investigations:list", (Capability.INVESTIGATE, Capability.CHALLENGE_CLOSURE)),
     ("Hub performance", "hub:performance", Capability.VIEW_PERFORMANCE),
     ("Meeting attendance", "meetings:attendance", Capability.VIEW_PERFORMANCE),
     ("Encompass performance", "encompass:performance", Capability.VIEW_PERFORMANCE),
@@ -50,7 +51,8 @@ def navigation_for(request: HttpRequest, counts: dict[str, int] | None = None) -
         return []
     items = []
     for label, name, capability in _SECTIONS:
-        if capability is not None and not has_capability(user, capability):
+        needed = capability if isinstance(capability, tuple) else (capability,) if capability else ()
+        if needed and not any(has_capability(user, c) for c in needed):
             continue
         url = reverse(name)
         active = request.path == url if url == "/" else request.path.startswith(url)

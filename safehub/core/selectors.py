@@ -41,6 +41,16 @@ def home_page_for(*, user: User) -> dict[str, Any]:
 
         context["hub_queue_count"] = hub_selectors.open_queue_count(user=user)
         context["checks_count"] = hub_selectors.checks_to_answer_count(user=user)
+    if has_capability(user, Capability.INVESTIGATE) or has_capability(user, Capability.CHALLENGE_CLOSURE):
+        from safehub.investigations import selectors as investigation_selectors
+
+        mine = investigation_selectors.investigations_for(user=user).filter(allocated_officer=user)
+        context["investigations"] = {
+            "police": has_capability(user, Capability.INVESTIGATE),
+            "mine": mine.exclude(state="closed").count(),
+            "to_sign_off": investigation_selectors.closures_to_sign_off(user=user).count(),
+            "to_challenge": list(investigation_selectors.closures_to_challenge(user=user)[:5]),
+        }
     if context["can_view_performance"] or context["can_manage"]:
         context["partnership_figures"] = partnership_figures()
     if context["can_review_access"]:

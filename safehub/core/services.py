@@ -22,6 +22,11 @@ SCHEDULES = [
     ("Escalate overdue hub checks", "safehub.hub.tasks.escalate_overdue_research", 5),
     ("Escalate unanswered meeting invitations", "safehub.meetings.tasks.escalate_unanswered_invitations", 5),
     (
+        "Close investigations whose challenge window ended",
+        "safehub.investigations.tasks.close_unchallenged_closures",
+        5,
+    ),
+    (
         "Chase unacknowledged Operation Encompass notices",
         "safehub.encompass.tasks.escalate_unacknowledged_notices",
         1,

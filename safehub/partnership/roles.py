@@ -72,6 +72,12 @@ class Capability(StrEnum):
     # a school's Key Adult (and the council's education team) receives and acknowledges the
     # notices; the coordinator sees every notice in the council's area and chases late ones.
     RECORD_INCIDENT = "record_incident"
+    # Police investigations (safehub.investigations): investigating officers open and work
+    # them and propose closures; supervisors review and sign closures off; the council's
+    # social workers and managers see the closures of their children's and may challenge.
+    INVESTIGATE = "investigate"
+    SUPERVISE_INVESTIGATIONS = "supervise_investigations"
+    CHALLENGE_CLOSURE = "challenge_closure"
     RECEIVE_ENCOMPASS = "receive_encompass"
     COORDINATE_ENCOMPASS = "coordinate_encompass"
 
@@ -102,7 +108,10 @@ _ANSWERS_CHECKS = {Capability.ANSWER_RESEARCH}
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | _POLICE),
     Role.SOCIAL_WORKER: frozenset(
-        _PRACTITIONER | _CHILDRENS_SOCIAL_CARE | _ANSWERS_CHECKS | {Capability.CHAIR_MEETINGS}
+        _PRACTITIONER
+        | _CHILDRENS_SOCIAL_CARE
+        | _ANSWERS_CHECKS
+        | {Capability.CHAIR_MEETINGS, Capability.CHALLENGE_CLOSURE}
     ),
     Role.TEAM_MANAGER: frozenset(
         _PRACTITIONER
@@ -113,11 +122,18 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.DECIDE_REFERRAL,
             Capability.CHAIR_MEETINGS,
             Capability.OVERRIDE_QUORUM,
+            Capability.CHALLENGE_CLOSURE,
         }
     ),
-    Role.POLICE_OFFICER: frozenset(_PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS),
+    Role.POLICE_OFFICER: frozenset(
+        _PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS | {Capability.INVESTIGATE}
+    ),
     Role.POLICE_SUPERVISOR: frozenset(
-        _PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS | {Capability.VIEW_PERFORMANCE}
+        _PRACTITIONER
+        | _POLICE
+        | _RECORDS_INCIDENTS
+        | _ANSWERS_CHECKS
+        | {Capability.VIEW_PERFORMANCE, Capability.INVESTIGATE, Capability.SUPERVISE_INVESTIGATIONS}
     ),
     Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER | _ANSWERS_CHECKS),
     # A school's lead sees the children on its own roll, never a partnership-wide search.

@@ -34,6 +34,7 @@ from safehub.meetings.models import (
     MeetingKind,
     MeetingState,
     ResponseState,
+    StrategyOutcome,
 )
 from safehub.meetings.services import convening, recording
 from safehub.partnership.models import Organisation, OrganisationKind, User
@@ -194,6 +195,14 @@ def render_meeting(
         ),
         # Parents' and other non-users' names: only for those who run the meeting (as in the API).
         "runs_it": page.may_manage or page.may_chair,
+        # A joint section 47 enquiry: the police investigation it started, and (for the police) opening one.
+        "investigations": list(policy.visible_investigations(user).filter(strategy_discussion=meeting)),
+        "may_open_investigation": (
+            held
+            and meeting.outcome == StrategyOutcome.SECTION_47_JOINT
+            and has_capability(user, Capability.INVESTIGATE)
+            and policy.visible_meetings(user).filter(pk=meeting.pk).exists()
+        ),
         "unreached": [i for i in page.invitations if i.reached_nobody and i.response == ResponseState.PENDING],
         # Invitations nobody in SafeHub can answer: the organisers record the reply they were given.
         "outside": (

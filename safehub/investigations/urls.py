@@ -1,0 +1,7 @@
+"""The investigation pages."""
+
+from safehub.investigations import views
+
+app_name = "investigations"
+
+urlpatterns = views.urlpatterns
