@@ -149,6 +149,10 @@ def seed_demo(
         generator._count("unborn children", meetings.pop("unborn children", 0))
         summary.counts.update(meetings)
         summary.counts.update(seed_encompass_demo(rng=random.Random(f"encompass-{seed}"), today=generator.today))
+        # The force's year of investigations, most from the joint section 47 strategy discussions.
+        from safehub.investigations.demo import seed_investigations_demo
+
+        summary.counts.update(seed_investigations_demo(rng=random.Random(f"investigations-{seed}")))
         # What the demo practitioners recorded by hand, each entry read by whom its agency chose.
         from safehub.people.demo import seed_chronology_demo
 
