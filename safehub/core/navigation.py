@@ -30,6 +30,7 @@ _SECTIONS = [
     ("Hub performance", "hub:performance", Capability.VIEW_PERFORMANCE),
     ("Meeting attendance", "meetings:attendance", Capability.VIEW_PERFORMANCE),
     ("Encompass performance", "encompass:performance", Capability.VIEW_PERFORMANCE),
+    ("Investigation performance", "investigations:performance", Capability.VIEW_PERFORMANCE),
     ("Access reviews", "access:review-queue", Capability.REVIEW_ACCESS),
     ("Directory", "partnership:directory", Capability.VIEW_DIRECTORY),
     ("Calendars", "timescales:calendars", Capability.VIEW_CALENDARS),

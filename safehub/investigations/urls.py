@@ -1,7 +1,7 @@
 """The investigation pages."""
 
-from safehub.investigations import views
+from safehub.investigations import views, views_measures
 
 app_name = "investigations"
 
-urlpatterns = views.urlpatterns
+urlpatterns = [*views_measures.urlpatterns, *views.urlpatterns]
