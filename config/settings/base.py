@@ -239,6 +239,13 @@ SPECTACULAR_SETTINGS = {
         "ChronologyReachEnum": "safehub.people.models.Reach",
         "ChronologyCategoryEnum": "safehub.people.models.EntryCategory",
         "PlanCategoryEnum": "safehub.meetings.models.PlanCategory",
+        # Police investigations: their states, outcomes and people's roles.
+        "InvestigationStateEnum": "safehub.investigations.models.InvestigationState",
+        "ClosureStateEnum": "safehub.investigations.models.ClosureState",
+        "OpportunityStateEnum": "safehub.investigations.models.OpportunityState",
+        "ClosureOutcomeEnum": "safehub.investigations.models.ClosureOutcome",
+        "ChallengeOutcomeEnum": "safehub.investigations.models.ChallengeOutcome",
+        "InvestigationRoleEnum": "safehub.investigations.models.SubjectRole",
     },
 }
 

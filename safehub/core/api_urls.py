@@ -31,4 +31,5 @@ urlpatterns = [
     path("", include("safehub.hub.api_urls")),
     path("", include("safehub.meetings.api_urls")),
     path("", include("safehub.encompass.api_urls")),
+    path("", include("safehub.investigations.api_urls")),
 ]
