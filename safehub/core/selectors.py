@@ -50,6 +50,8 @@ def home_page_for(*, user: User) -> dict[str, Any]:
             "mine": mine.exclude(state="closed").count(),
             "to_sign_off": investigation_selectors.closures_to_sign_off(user=user).count(),
             "to_challenge": list(investigation_selectors.closures_to_challenge(user=user)[:5]),
+            # The officer's own closures waiting out the council's window.
+            "in_window": list(mine.filter(state="challenge_window").order_by("opened_at")[:5]),
         }
     if context["can_view_performance"] or context["can_manage"]:
         context["partnership_figures"] = partnership_figures()
