@@ -52,6 +52,7 @@ ACTION_LABELS = {
     "meeting.core_group_recorded": "Recorded a core group meeting",
     "chronology.added": "Added to a chronology",
     "investigation.opened": "Opened a police investigation",
+    "investigation.viewed": "Read a police investigation",
     "investigations.measures_viewed": "Viewed investigation performance",
     "investigation.opportunity_added": "Added an investigative opportunity",
     "investigation.opportunity_settled": "Recorded an investigative opportunity as done or not applicable",

@@ -8,6 +8,7 @@ from django.db.models import Prefetch, QuerySet
 from django.http import Http404
 
 from safehub.access import policy
+from safehub.audit.services import record
 from safehub.investigations.models import (
     Closure,
     ClosureState,
@@ -31,9 +32,20 @@ def investigations_for(*, user: User) -> QuerySet[Investigation]:
 
 
 def get_investigation(*, user: User, pk: int) -> Investigation:
+    """One investigation the user may open, audited; 404 (and audited as refused) otherwise."""
     investigation = investigations_for(user=user).filter(pk=pk).first()
     if investigation is None:
+        record(
+            action="access.refused",
+            actor=user,
+            object_type="investigations.investigation",
+            object_id=str(pk),
+            outcome="refused",
+            purpose="investigation not visible",
+        )
         raise Http404("No such investigation")
+    basis = "the force's investigation" if investigation.force_id == user.organisation_id else "the council's lead"
+    record(action="investigation.viewed", actor=user, target=investigation, purpose=basis)
     return investigation
 
 

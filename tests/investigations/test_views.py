@@ -108,3 +108,17 @@ def test_health_and_a_school_get_404_for_the_investigation_and_its_closure(w):
         assert client.get(f"/investigations/{investigation.pk}/").status_code in (403, 404)
         assert client.get(f"/investigations/closures/{closure.pk}/challenge/").status_code in (403, 404)
     assert _client(w.other_force_officer).get(f"/investigations/{investigation.pk}/").status_code == 404
+
+
+def test_reading_an_investigation_is_audited_and_so_is_a_refused_one(w):
+    from safehub.audit.models import AuditEvent
+
+    investigation = open_case(w)
+    assert _client(w.social_worker).get(f"/investigations/{investigation.pk}/").status_code == 200
+    assert AuditEvent.objects.filter(
+        action="investigation.viewed", actor=w.social_worker, object_id=str(investigation.pk)
+    ).exists()
+    assert _client(w.other_force_officer).get(f"/investigations/{investigation.pk}/").status_code == 404
+    assert AuditEvent.objects.filter(
+        action="access.refused", actor=w.other_force_officer, object_type="investigations.investigation"
+    ).exists()
