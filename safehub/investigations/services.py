@@ -165,10 +165,27 @@ def opportunities_for(*, force_id: int, category: str, victims: Sequence[Person]
     keeps any, else the defaults every force starts with."""
     templates = OpportunityTemplate.objects.filter(is_active=True, force_id=force_id)
     if not templates.exists():
+        if not OpportunityTemplate.objects.filter(force__isnull=True).exists():
+            _write_default_templates()
         templates = OpportunityTemplate.objects.filter(is_active=True, force__isnull=True)
     today = timezone.localdate()
     ages = [p.age_on(today) if p.kind == PersonKind.CHILD and p.date_of_birth else None for p in victims]
     return [t for t in templates.order_by("position", "pk") if t.applies_to(category, ages)]
+
+
+def _write_default_templates() -> None:
+    """The defaults, if the database has none (switched-off ones count as there)."""
+    from safehub.investigations.defaults import DEFAULTS
+
+    for position, (title, description, categories, min_age, max_age) in enumerate(DEFAULTS, start=1):
+        OpportunityTemplate.objects.create(
+            title=title,
+            description=description,
+            categories=categories,
+            min_age=min_age,
+            max_age=max_age,
+            position=position * 10,
+        )
 
 
 def _allocate_reference_and_save(investigation: Investigation) -> None:

@@ -25,6 +25,19 @@ PRACTITIONER_NAVIGATION = [
     "Calendars",
     "API",
 ]
+# A social worker also sees the police investigations about the children on their caseload.
+SOCIAL_WORKER_NAVIGATION = [
+    "Home",
+    "Inbox",
+    "People",
+    "Record a concern",
+    "Checks",
+    "Meetings",
+    "Investigations",
+    "Directory",
+    "Calendars",
+    "API",
+]
 POLICE_NAVIGATION = [
     "Home",
     "Inbox",
@@ -33,12 +46,13 @@ POLICE_NAVIGATION = [
     "Checks",
     "Meetings",
     "Domestic abuse incidents",
+    "Investigations",
     "Directory",
     "Calendars",
     "API",
 ]
 HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Meetings", "Directory", "Calendars", "API"]
-PERFORMANCE = ["Hub performance", "Meeting attendance", "Encompass performance"]
+PERFORMANCE = ["Hub performance", "Meeting attendance", "Encompass performance", "Investigation performance"]
 MANAGER_NAVIGATION = [
     "Home",
     "Inbox",
@@ -46,6 +60,7 @@ MANAGER_NAVIGATION = [
     "Record a concern",
     "Hub",
     "Meetings",
+    "Investigations",
     *PERFORMANCE,
     "Directory",
     "Calendars",
@@ -59,21 +74,26 @@ SUPERVISOR_NAVIGATION = [
     "Checks",
     "Meetings",
     "Domestic abuse incidents",
+    "Investigations",
     *PERFORMANCE,
     "Directory",
     "Calendars",
     "API",
 ]
 FIND_A_PERSON = ["Find a child or adult", "Checks to answer"]
+INVESTIGATIONS = "Police investigations"
 FIGURES = ["Hub performance", "The partnership"]
 
 # What each role's home page shows (its section headings) and which sections its navigation offers.
 HOME_PAGES = {
     Role.HUB_PRACTITIONER: (["Find a child or adult", "Your hub queue"], HUB_NAVIGATION),
-    Role.SOCIAL_WORKER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
-    Role.TEAM_MANAGER: (["Find a child or adult", "Your hub queue", *FIGURES], MANAGER_NAVIGATION),
-    Role.POLICE_OFFICER: (FIND_A_PERSON, POLICE_NAVIGATION),
-    Role.POLICE_SUPERVISOR: ([*FIND_A_PERSON, *FIGURES], SUPERVISOR_NAVIGATION),
+    Role.SOCIAL_WORKER: ([*FIND_A_PERSON, INVESTIGATIONS], SOCIAL_WORKER_NAVIGATION),
+    Role.TEAM_MANAGER: (
+        ["Find a child or adult", "Your hub queue", INVESTIGATIONS, *FIGURES],
+        MANAGER_NAVIGATION,
+    ),
+    Role.POLICE_OFFICER: ([*FIND_A_PERSON, INVESTIGATIONS], POLICE_NAVIGATION),
+    Role.POLICE_SUPERVISOR: ([*FIND_A_PERSON, INVESTIGATIONS, *FIGURES], SUPERVISOR_NAVIGATION),
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.DESIGNATED_SAFEGUARDING_LEAD: (
         ["Checks to answer", "Your pupils"],

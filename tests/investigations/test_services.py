@@ -305,3 +305,10 @@ def test_health_a_school_and_another_force_cannot_read_an_investigation(w):
         assert not policy.visible_investigations(outsider).filter(pk=investigation.pk).exists()
     for insider in (w.officer, w.colleague, w.supervisor, w.social_worker, w.manager):
         assert policy.visible_investigations(insider).filter(pk=investigation.pk).exists()
+
+
+def test_with_no_checklist_in_the_database_the_defaults_are_written_again(w):
+    OpportunityTemplate.objects.all().delete()
+    investigation = open_case(w)
+    assert "ABE interview of the child" in set(investigation.opportunities.values_list("title", flat=True))
+    assert OpportunityTemplate.objects.filter(force__isnull=True).count() > 10
