@@ -437,7 +437,15 @@ def _investigation_scope(user: User) -> Q:
             team_allocations = LegitimateRelationship.objects.active().filter(user__teams__in=user.teams.values("pk"))
             scope |= _victims_allocated(team_allocations)
             scope |= Q(strategy_discussion__local_authority_id=user.organisation_id)
+            scope |= _victims_at_schools_of(user.organisation_id)
     return scope
+
+
+def _victims_at_schools_of(council_id: int) -> Q:
+    """Investigations whose child victim is on the roll of a school of this council today."""
+    pupils = Enrolment.objects.current_on().filter(organisation__local_authority_id=council_id).values("person_id")
+    victims = InvestigationSubject.objects.filter(role=SubjectRole.VICTIM, person__in=pupils)
+    return Q(pk__in=victims.values("investigation_id"))
 
 
 def visible_investigations(user: User) -> QuerySet[Investigation]:
@@ -450,7 +458,8 @@ def visible_investigations(user: User) -> QuerySet[Investigation]:
 def council_leads(investigation: Investigation) -> list[User]:
     """Who in the council is told of a closure and may challenge it: the social workers
     allocated to a child victim and their teams' managers; with none, the managers of the
-    council that ran the strategy discussion."""
+    council that ran the strategy discussion, or of the councils whose schools the child
+    victims attend (so a closure is never left with no one in the council told)."""
     victims = investigation.subjects.filter(role=SubjectRole.VICTIM).values("person_id")
     allocated = LegitimateRelationship.objects.active().filter(person_id__in=victims, user__isnull=False)
     workers = [
@@ -465,12 +474,20 @@ def council_leads(investigation: Investigation) -> list[User]:
         .order_by("pk")
         if has_capability(u, Capability.CHALLENGE_CLOSURE) and has_capability(u, Capability.OVERRIDE_QUORUM)
     ]
-    if not workers and investigation.strategy_discussion_id is not None:
-        assert investigation.strategy_discussion is not None
-        council = investigation.strategy_discussion.local_authority_id
+    if not workers:
+        # No social worker allocated: the managers of the council that ran the strategy
+        # discussion, else of the councils whose schools the child victims attend.
+        if investigation.strategy_discussion_id is not None:
+            assert investigation.strategy_discussion is not None
+            councils: set[int] = {investigation.strategy_discussion.local_authority_id}
+        else:
+            schools = Enrolment.objects.current_on().filter(person_id__in=victims)
+            councils = {
+                pk for pk in schools.values_list("organisation__local_authority_id", flat=True) if pk is not None
+            }
         managers = [
             u
-            for u in User.objects.filter(is_active=True, organisation_id=council).order_by("pk")
+            for u in User.objects.filter(is_active=True, organisation_id__in=councils).order_by("pk")
             if has_capability(u, Capability.CHALLENGE_CLOSURE) and has_capability(u, Capability.OVERRIDE_QUORUM)
         ]
     return list({u.pk: u for u in workers + managers}.values())

@@ -312,3 +312,18 @@ def test_with_no_checklist_in_the_database_the_defaults_are_written_again(w):
     investigation = open_case(w)
     assert "ABE interview of the child" in set(investigation.opportunities.values_list("title", flat=True))
     assert OpportunityTemplate.objects.filter(force__isnull=True).count() > 10
+
+
+def test_with_no_social_worker_allocated_the_managers_of_the_childs_council_are_told_and_may_challenge(w):
+    from safehub.partnership.roles import Role
+    from tests.factories import EnrolmentFactory, PersonFactory, SchoolFactory, UserFactory
+
+    child = PersonFactory(given_names="Bea")
+    school = SchoolFactory(local_authority=w.council)
+    EnrolmentFactory(person=child, organisation=school, start_date=london(2024, 9, 1, 9, 0).date())
+    allocate(w.officer, child, starts_at=london(2025, 1, 6, 9, 0))
+    manager = UserFactory(organisation=w.council, roles=[Role.TEAM_MANAGER])
+    investigation = open_case(w, subjects=[services.SubjectInput(child, SubjectRole.VICTIM)])
+    assert set(policy.council_leads(investigation)) == {w.manager, manager}
+    assert policy.can(manager, "challenge", investigation)
+    assert not policy.can(w.social_worker, "challenge", investigation)
