@@ -500,7 +500,7 @@ def needs_challenge_window(investigation: Investigation) -> bool:
 
 def _closure_for_supervisor(closure: Closure, by: User) -> Closure:
     _require(policy.can(by, "supervise", closure.investigation), NOT_SUPERVISOR)
-    closure = Closure.objects.select_for_update().select_related("investigation").get(pk=closure.pk)
+    closure = Closure.objects.select_for_update(of=("self",)).select_related("investigation").get(pk=closure.pk)
     if closure.state != ClosureState.PROPOSED:
         raise ValidationError(NOT_OPEN)
     return closure
@@ -582,7 +582,9 @@ def close_after_windows(*, now: datetime.datetime | None = None) -> int:
     """Closures whose challenge window has ended unchallenged take effect. Running it again
     changes nothing."""
     now = now or timezone.now()
-    due = Closure.objects.select_for_update().filter(state=ClosureState.SIGNED_OFF, challenge_window_ends__lte=now)
+    due = Closure.objects.select_for_update(of=("self",)).filter(
+        state=ClosureState.SIGNED_OFF, challenge_window_ends__lte=now
+    )
     count = 0
     for closure in due.select_related("investigation"):
         assert closure.challenge_window_ends is not None
@@ -621,7 +623,7 @@ def challenge_closure(*, closure: Closure, by: User, reasons: str) -> Challenge:
     """The council's lead challenges a signed-off closure within its window: the closure is
     stopped and the escalation procedure starts at its first stage."""
     _require(policy.can(by, "challenge", closure.investigation), NOT_COUNCIL_LEAD)
-    closure = Closure.objects.select_for_update().select_related("investigation").get(pk=closure.pk)
+    closure = Closure.objects.select_for_update(of=("self",)).select_related("investigation").get(pk=closure.pk)
     now = timezone.now()
     if closure.state != ClosureState.SIGNED_OFF or closure.challenge_window_ends is None:
         raise ValidationError(NOT_OPEN)
@@ -697,7 +699,9 @@ def resolve_challenge(
     council's side, or anyone at the last stage, where the partnership's lead has decided)."""
     investigation = challenge.closure.investigation
     _require(_may_work_challenge(by, investigation), NOT_COUNCIL_LEAD)
-    challenge = Challenge.objects.select_for_update().select_related("closure__investigation").get(pk=challenge.pk)
+    challenge = (
+        Challenge.objects.select_for_update(of=("self",)).select_related("closure__investigation").get(pk=challenge.pk)
+    )
     if challenge.outcome:
         raise ValidationError(NOT_OPEN)
     missed = [title.strip() for title in missed if title.strip()]

@@ -240,7 +240,11 @@ def change_reach(
     from safehub.access import policy
 
     _require(has_capability(by, Capability.ADD_CHRONOLOGY), NOT_YOUR_AGENCYS_ENTRY)
-    entry = ChronologyEntry.objects.select_for_update().select_related("person", "organisation").get(pk=entry.pk)
+    entry = (
+        ChronologyEntry.objects.select_for_update(of=("self",))
+        .select_related("person", "organisation")
+        .get(pk=entry.pk)
+    )
     _require(entry.organisation_id is not None and entry.organisation_id == by.organisation_id, NOT_YOUR_AGENCYS_ENTRY)
     _require(policy.visible_persons(by).filter(pk=entry.person_id).exists(), NOT_YOUR_AGENCYS_ENTRY)
     assert entry.organisation is not None
