@@ -20,14 +20,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
-from django.db.models.functions import Length
+from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
 from safehub.access import policy
 from safehub.access.models import LegitimateRelationship, RelationshipSource
 from safehub.audit.services import record
+from safehub.core.references import save_with_next_reference
 from safehub.investigations.models import (
     CHALLENGEABLE_CATEGORIES,
     MIN_REASON_LENGTH,
@@ -64,8 +64,6 @@ from safehub.partnership.roles import Capability, has_capability
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, Person, PersonKind
 from safehub.timescales.calendar import LONDON
 from safehub.timescales.rules import due_after
-
-REFERENCE_ATTEMPTS = 20
 
 NOT_POLICE = "Only the force's investigating officers open and work its investigations."
 NOT_SUPERVISOR = "Only a supervising officer of the force does this."
@@ -188,27 +186,6 @@ def _write_default_templates() -> None:
         )
 
 
-def _allocate_reference_and_save(investigation: Investigation) -> None:
-    year = investigation.opened_at.astimezone(LONDON).year
-    prefix = f"{REFERENCE_PREFIX}-{year}-"
-    for _ in range(REFERENCE_ATTEMPTS):
-        last = (
-            Investigation.objects.filter(reference__startswith=prefix)
-            .order_by(Length("reference").desc(), "-reference")
-            .values_list("reference", flat=True)
-            .first()
-        )
-        number = int(last.removeprefix(prefix)) + 1 if last else 1
-        investigation.reference = f"{prefix}{number:05d}"
-        try:
-            with transaction.atomic():
-                investigation.save()
-            return
-        except IntegrityError:
-            investigation.pk = None
-    raise RuntimeError("Could not allocate an investigation reference: too many opened at once. Try again.")
-
-
 def _same_investigation(
     existing: Investigation, *, crime_reference: str, offence_category: str, subjects: Sequence[SubjectInput]
 ) -> bool:
@@ -290,7 +267,8 @@ def open_investigation(
         idempotency_key=idempotency_key,
     )
     investigation.full_clean(exclude=["reference"])
-    _allocate_reference_and_save(investigation)
+    year = investigation.opened_at.astimezone(LONDON).year
+    save_with_next_reference(investigation, prefix=f"{REFERENCE_PREFIX}-{year}-", what="an investigation")
     for subject in subjects:
         row = InvestigationSubject(investigation=investigation, person=subject.person, role=subject.role)
         row.full_clean()

@@ -246,6 +246,7 @@ def sign_off(request: HttpRequest, pk: int) -> HttpResponse:
     closure = Closure.objects.filter(pk=pk).select_related("investigation", "proposed_by").first()
     if closure is None or not policy.can(user, "supervise", closure.investigation):
         raise Http404("No such closure")
+    selectors.get_investigation(user=user, pk=closure.investigation_id)  # the read, audited
     form = forms.SignOffForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -275,6 +276,7 @@ def challenge(request: HttpRequest, pk: int) -> HttpResponse:
     closure = Closure.objects.filter(pk=pk).select_related("investigation").first()
     if closure is None or not policy.can(user, "challenge", closure.investigation):
         raise Http404("No such closure")
+    selectors.get_investigation(user=user, pk=closure.investigation_id)  # the read, audited
     form = forms.ChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
@@ -303,6 +305,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
     investigation = found.closure.investigation
     if not (policy.can(user, "investigate", investigation) or policy.can(user, "challenge", investigation)):
         raise Http404("No such challenge")
+    selectors.get_investigation(user=user, pk=investigation.pk)  # the read, audited
     form = forms.ResolveChallengeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -1408,7 +1408,7 @@ class _MeetingsYear:
     # Writing ----------------------------------------------------------------------------------
 
     def _references(self) -> None:
-        """Numbered in convening order, per prefix and year, as `_allocate_reference_and_save` does."""
+        """Numbered in convening order, per prefix and year, as `core.references.save_with_next_reference` does."""
         serials: dict[str, int] = defaultdict(int)
         for planned in sorted(self.planned, key=lambda p: p.meeting.convened_at):
             meeting = planned.meeting

@@ -122,3 +122,15 @@ def test_reading_an_investigation_is_audited_and_so_is_a_refused_one(w):
     assert AuditEvent.objects.filter(
         action="access.refused", actor=w.other_force_officer, object_type="investigations.investigation"
     ).exists()
+
+
+def test_opening_the_challenge_page_is_an_audited_read(w):
+    from safehub.audit.models import AuditEvent
+
+    investigation, closure = _in_window(w)
+    with time_machine.travel(london(2026, 11, 10, 11, 0), tick=False):
+        services.sign_off_closure(closure=closure, by=w.supervisor, rationale=RATIONALE)
+        assert _client(w.social_worker).get(f"/investigations/closures/{closure.pk}/challenge/").status_code == 200
+    assert AuditEvent.objects.filter(
+        action="investigation.viewed", actor=w.social_worker, object_id=str(investigation.pk)
+    ).exists()

@@ -24,15 +24,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.db.models.functions import Length
 from django.urls import reverse
 from django.utils import timezone
 
 from safehub.access import policy
 from safehub.access.models import LegitimateRelationship, RelationshipSource
 from safehub.audit.services import record
+from safehub.core.references import save_with_next_reference
 from safehub.hub.models import Contact, ContactState, Decision, ResearchAgency, SubjectRole
 from safehub.hub.services import workflow as hub_workflow
 from safehub.meetings import due_dates
@@ -72,7 +72,6 @@ from safehub.timescales.calendar import LONDON
 from safehub.timescales.rules import timescale_value
 
 SOURCE_TYPE = "meetings.meeting"
-REFERENCE_ATTEMPTS = 20
 # Invitees may open the children's records from the invitation until this long after the
 # meeting ends (calendar days: time to read the minutes and do the actions agreed).
 ACCESS_AFTER_MEETING = datetime.timedelta(days=30)
@@ -510,29 +509,6 @@ def _arrange_video(meeting: Meeting) -> None:
 # Convening ----------------------------------------------------------------------------------
 
 
-def _allocate_reference_and_save(meeting: Meeting) -> None:
-    """The next free reference of the meeting's prefix and year (the unique constraint
-    settles a race: the loser takes the next number)."""
-    year = meeting.convened_at.astimezone(LONDON).year
-    prefix = f"{REFERENCE_PREFIXES[MeetingKind(meeting.kind)]}-{year}-"
-    for _ in range(REFERENCE_ATTEMPTS):
-        last = (
-            Meeting.objects.filter(reference__startswith=prefix)
-            .order_by(Length("reference").desc(), "-reference")
-            .values_list("reference", flat=True)
-            .first()
-        )
-        number = int(last.removeprefix(prefix)) + 1 if last else 1
-        meeting.reference = f"{prefix}{number:05d}"
-        try:
-            with transaction.atomic():
-                meeting.save()
-            return
-        except IntegrityError:
-            meeting.pk = None
-    raise RuntimeError("Could not allocate a meeting reference: too many meetings saved at once. Try again.")
-
-
 def _whole_minutes(moment: datetime.datetime) -> datetime.datetime:
     """Meetings start and end on a minute: calendars show nothing finer."""
     return moment.replace(second=0, microsecond=0)
@@ -669,7 +645,10 @@ def convene(
     _arrange_video(meeting)
     meeting.reference = "pending"
     meeting.full_clean(exclude=["reference"])
-    _allocate_reference_and_save(meeting)
+    year = meeting.convened_at.astimezone(LONDON).year
+    save_with_next_reference(
+        meeting, prefix=f"{REFERENCE_PREFIXES[MeetingKind(meeting.kind)]}-{year}-", what="a meeting"
+    )
     if previous is not None and kind in {MeetingKind.INITIAL_CONFERENCE, MeetingKind.PRE_BIRTH_CONFERENCE}:
         # The enquiry has led to a conference.
         Meeting.objects.filter(pk=previous.pk, enquiry_outcome="").update(
