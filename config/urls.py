@@ -16,6 +16,7 @@ urlpatterns = [
     path("meetings/", include("safehub.meetings.urls")),
     path("encompass/", include("safehub.encompass.urls")),
     path("investigations/", include("safehub.investigations.urls")),
+    path("missing/", include("safehub.missing.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

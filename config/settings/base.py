@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "safehub.meetings",
     "safehub.encompass",
     "safehub.investigations",
+    "safehub.missing",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",

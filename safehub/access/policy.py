@@ -23,11 +23,12 @@ from typing import Any
 
 from django.db.models import Model, Q, QuerySet
 
-from safehub.access.models import BreakGlassGrant, LegitimateRelationship
+from safehub.access.models import BreakGlassGrant, LegitimateRelationship, RelationshipSource
 from safehub.encompass.models import Incident, Notice, RecipientKind
 from safehub.hub.models import Contact, ResearchRequest
 from safehub.investigations.models import Investigation, InvestigationSubject, SubjectRole
 from safehub.meetings.models import Attendance, Invitation, Meeting, ResponseState
+from safehub.missing.models import Episode, EpisodeState, MissingEducation, ReturnInterview
 from safehub.partnership.models import HEALTH_KINDS, OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, Enrolment, Person, PersonAddress
@@ -137,6 +138,8 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
         return _can_on_encompass(user, action, obj)
     if action in INVESTIGATION_ACTIONS:
         return _can_on_investigation(user, action, obj)
+    if action in MISSING_ACTIONS:
+        return _can_on_missing(user, action, obj)
     if action == "view":
         if isinstance(obj, Contact):
             return contact_view(user, obj) is not None
@@ -148,6 +151,10 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
             return visible_incidents(user).filter(pk=obj.pk).exists()
         if isinstance(obj, Investigation):
             return visible_investigations(user).filter(pk=obj.pk).exists()
+        if isinstance(obj, Episode):
+            return visible_episodes(user).filter(pk=obj.pk).exists()
+        if isinstance(obj, ReturnInterview):
+            return visible_interviews(user).filter(pk=obj.pk).exists()
         if isinstance(obj, ChronologyEntry):
             return visible_chronology(user, obj.person).filter(pk=obj.pk).exists()
         person = _person_of(obj)
@@ -507,3 +514,102 @@ def _can_on_investigation(user: User, action: str, obj: Model | None) -> bool:
         and has_capability(user, Capability.CHALLENGE_CLOSURE)
         and visible_investigations(user).filter(pk=obj.pk).exists()
     )
+
+
+# Missing children -----------------------------------------------------------------------------
+#
+# An episode is read by its own force's officers; by the missing-children coordinators and
+# team managers of each council told of it (where the child lives or is placed, and the
+# placing authority of a child in care); by the social workers allocated to the child; and,
+# through its return home interview only, by the provider the interview was referred to (a
+# provider's worker sees those children and no others). A child in care's Philomena record
+# is opened by the police while the child is missing (audited with the purpose), and kept by
+# the council. Children missing education are seen by the council's coordinators and by the
+# school that told the council.
+
+MISSING_ACTIONS = frozenset({"update_episode", "record_interview", "open_philomena", "maintain_philomena"})
+
+
+def _council_missing_lead(user: User) -> bool:
+    return bool(
+        user.organisation_id
+        and (has_capability(user, Capability.COORDINATE_MISSING) or has_capability(user, Capability.OVERRIDE_QUORUM))
+    )
+
+
+def _episode_scope(user: User) -> Q:
+    scope = Q(pk__in=[])
+    if user.organisation_id is None:
+        return scope
+    if has_capability(user, Capability.RECORD_MISSING):
+        scope |= Q(force_id=user.organisation_id)
+    if _council_missing_lead(user):
+        scope |= Q(local_authority_id=user.organisation_id) | Q(placing_authority_id=user.organisation_id)
+    if has_capability(user, Capability.CHALLENGE_CLOSURE):
+        allocated = LegitimateRelationship.objects.active().filter(user=user, source=RelationshipSource.ALLOCATION)
+        scope |= Q(person__in=allocated.values("person_id"))
+    if has_capability(user, Capability.RECORD_RETURN_INTERVIEW):
+        scope |= Q(interview__provider_id=user.organisation_id)
+    return scope
+
+
+def visible_episodes(user: User) -> QuerySet[Episode]:
+    """Every missing episode the user may open."""
+    if not _signed_in(user):
+        return Episode.objects.none()
+    return Episode.objects.filter(pk__in=Episode.objects.filter(_episode_scope(user)).values("pk"))
+
+
+def visible_interviews(user: User) -> QuerySet[ReturnInterview]:
+    """The return home interviews of the episodes the user may open (for a provider's worker,
+    the interviews referred to the provider)."""
+    if not _signed_in(user):
+        return ReturnInterview.objects.none()
+    if has_capability(user, Capability.RECORD_RETURN_INTERVIEW) and not has_capability(user, Capability.VIEW_PERSON):
+        return ReturnInterview.objects.filter(provider_id=user.organisation_id or 0)
+    return ReturnInterview.objects.filter(episode__in=visible_episodes(user))
+
+
+def visible_missing_education(user: User) -> QuerySet[MissingEducation]:
+    if not _signed_in(user) or user.organisation_id is None:
+        return MissingEducation.objects.none()
+    scope = Q(pk__in=[])
+    if has_capability(user, Capability.COORDINATE_MISSING):
+        scope |= Q(local_authority_id=user.organisation_id)
+    if has_capability(user, Capability.RECORD_MISSING_EDUCATION):
+        scope |= Q(school_id=user.organisation_id)
+    return MissingEducation.objects.filter(scope)
+
+
+def _can_on_missing(user: User, action: str, obj: Model | None) -> bool:
+    if user.organisation_id is None:
+        return False
+    if action == "update_episode":
+        return (
+            isinstance(obj, Episode)
+            and obj.force_id == user.organisation_id
+            and has_capability(user, Capability.RECORD_MISSING)
+        )
+    if action == "record_interview":
+        return (
+            isinstance(obj, ReturnInterview)
+            and obj.provider_id == user.organisation_id
+            and has_capability(user, Capability.RECORD_RETURN_INTERVIEW)
+        )
+    person = _person_of(obj)
+    if person is None:
+        return False
+    if action == "open_philomena":
+        # The force's officers, while the child is reported missing to it.
+        return (
+            has_capability(user, Capability.RECORD_MISSING)
+            and Episode.objects.filter(
+                person=person, force_id=user.organisation_id, state=EpisodeState.MISSING
+            ).exists()
+        )
+    # "maintain_philomena": the council's coordinators, and the social workers allocated.
+    if not has_capability(user, Capability.MAINTAIN_PHILOMENA):
+        return False
+    if has_capability(user, Capability.COORDINATE_MISSING):
+        return visible_persons(user).filter(pk=person.pk).exists()
+    return active_relationships(user).filter(person=person, source=RelationshipSource.ALLOCATION).exists()

@@ -53,6 +53,25 @@ def home_page_for(*, user: User) -> dict[str, Any]:
             # The officer's own closures waiting out the council's window.
             "in_window": list(mine.filter(state="challenge_window").order_by("opened_at")[:5]),
         }
+    if any(
+        has_capability(user, c)
+        for c in (Capability.RECORD_MISSING, Capability.COORDINATE_MISSING, Capability.RECORD_RETURN_INTERVIEW)
+    ):
+        from safehub.missing import selectors as missing_selectors
+
+        interviews = missing_selectors.open_interviews(user=user)
+        context["missing"] = {
+            "police": has_capability(user, Capability.RECORD_MISSING),
+            "coordinator": has_capability(user, Capability.COORDINATE_MISSING),
+            "provider": has_capability(user, Capability.RECORD_RETURN_INTERVIEW),
+            "missing_now": missing_selectors.missing_now(user=user).count(),
+            "high_risk": missing_selectors.missing_now(user=user).filter(risk_grade="high").count(),
+            "interviews": interviews.count(),
+            "next_due": list(interviews.filter(due_at__gte=timezone.now())[:3]),
+            "overdue": interviews.filter(due_at__lt=timezone.now()).count(),
+            "digest": missing_selectors.digest_of_today(user=user),
+            "flags": missing_selectors.flagged_children(user=user).count(),
+        }
     if context["can_view_performance"] or context["can_manage"]:
         context["partnership_figures"] = partnership_figures()
     if context["can_review_access"]:

@@ -26,6 +26,12 @@ SCHEDULES = [
         "safehub.investigations.tasks.close_unchallenged_closures",
         5,
     ),
+    ("Send the daily digests of missing children", "safehub.missing.tasks.send_missing_digests", 5),
+    (
+        "Escalate overdue return home interviews",
+        "safehub.missing.tasks.escalate_overdue_return_interviews",
+        5,
+    ),
     (
         "Chase unacknowledged Operation Encompass notices",
         "safehub.encompass.tasks.escalate_unacknowledged_notices",

@@ -33,6 +33,14 @@ KIND_LABELS: dict[str, str] = {
     "encompass.notice": "Operation Encompass notice",
     "encompass.updated": "Operation Encompass notice updated",
     "encompass.unacknowledged": "Operation Encompass notice not acknowledged: phone the school",
+    "missing.digest": "Missing children: today's digest",
+    "missing.digest_empty": "Missing children: today's digest (no episodes)",
+    "missing.high_risk": "High-risk missing child reported",
+    "missing.interview_referred": "Return home interview to offer",
+    "missing.interview_unassigned": "Return home interview with no provider to offer it",
+    "missing.interview_overdue": "Return home interview overdue",
+    "missing.exploitation_flag": "Exploitation flag: consider a strategy discussion",
+    "missing.education": "Child missing education",
 }
 
 # Email subjects for kinds that say more than "SafeHub notification": still only a kind and
@@ -44,6 +52,11 @@ EMAIL_SUBJECTS: dict[str, str] = {
     "meetings.withdrawn": "Cancelled:",
     "encompass.notice": "Operation Encompass notice",
     "encompass.updated": "Operation Encompass update",
+    "missing.digest": "Missing children digest",
+    "missing.digest_empty": "Missing children digest: no episodes since the last one,",
+    "missing.high_risk": "High-risk missing episode",
+    "missing.interview_referred": "Return home interview to offer:",
+    "missing.interview_overdue": "Return home interview overdue:",
 }
 
 

@@ -26,6 +26,8 @@ class Role(models.TextChoices):
     PARTNERSHIP_ANALYST = "partnership_analyst", "Partnership analyst"
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
     ENCOMPASS_COORDINATOR = "encompass_coordinator", "Operation Encompass coordinator"
+    MISSING_COORDINATOR = "missing_coordinator", "Missing children coordinator"
+    RHI_WORKER = "rhi_worker", "Return home interview worker"
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 
@@ -80,6 +82,18 @@ class Capability(StrEnum):
     CHALLENGE_CLOSURE = "challenge_closure"
     RECEIVE_ENCOMPASS = "receive_encompass"
     COORDINATE_ENCOMPASS = "coordinate_encompass"
+    # Missing children (safehub.missing): the police record episodes and open a child in
+    # care's Philomena record; the council's missing-children coordinator (its missing lead)
+    # sees every episode of the council's children, the digests, interviews and flags, and the
+    # children missing education; an independent provider's worker records the return home
+    # interviews referred to it; police and the council, as first responders, refer to the
+    # National Referral Mechanism; schools and the council record children missing education.
+    RECORD_MISSING = "record_missing"
+    COORDINATE_MISSING = "coordinate_missing"
+    RECORD_RETURN_INTERVIEW = "record_return_interview"
+    MAINTAIN_PHILOMENA = "maintain_philomena"
+    REFER_NRM = "refer_nrm"
+    RECORD_MISSING_EDUCATION = "record_missing_education"
 
 
 _PRACTITIONER = {
@@ -104,6 +118,8 @@ _POLICE = {Capability.VIEW_POLICE_REFERENCES}
 _RECORDS_INCIDENTS = {Capability.RECORD_INCIDENT}
 # Agencies' practitioners check their own records when the hub asks (the hub itself does not).
 _ANSWERS_CHECKS = {Capability.ANSWER_RESEARCH}
+# The police and the council are the first responders of the National Referral Mechanism.
+_FIRST_RESPONDER = {Capability.REFER_NRM}
 
 CAPABILITIES: dict[Role, frozenset[Capability]] = {
     Role.HUB_PRACTITIONER: frozenset(_PRACTITIONER | _FRONT_DOOR | _CHILDRENS_SOCIAL_CARE | _POLICE),
@@ -111,12 +127,14 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
         _PRACTITIONER
         | _CHILDRENS_SOCIAL_CARE
         | _ANSWERS_CHECKS
-        | {Capability.CHAIR_MEETINGS, Capability.CHALLENGE_CLOSURE}
+        | _FIRST_RESPONDER
+        | {Capability.CHAIR_MEETINGS, Capability.CHALLENGE_CLOSURE, Capability.MAINTAIN_PHILOMENA}
     ),
     Role.TEAM_MANAGER: frozenset(
         _PRACTITIONER
         | _FRONT_DOOR
         | _CHILDRENS_SOCIAL_CARE
+        | _FIRST_RESPONDER
         | {
             Capability.VIEW_PERFORMANCE,
             Capability.DECIDE_REFERRAL,
@@ -126,14 +144,25 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
         }
     ),
     Role.POLICE_OFFICER: frozenset(
-        _PRACTITIONER | _POLICE | _RECORDS_INCIDENTS | _ANSWERS_CHECKS | {Capability.INVESTIGATE}
+        _PRACTITIONER
+        | _POLICE
+        | _RECORDS_INCIDENTS
+        | _ANSWERS_CHECKS
+        | _FIRST_RESPONDER
+        | {Capability.INVESTIGATE, Capability.RECORD_MISSING}
     ),
     Role.POLICE_SUPERVISOR: frozenset(
         _PRACTITIONER
         | _POLICE
         | _RECORDS_INCIDENTS
         | _ANSWERS_CHECKS
-        | {Capability.VIEW_PERFORMANCE, Capability.INVESTIGATE, Capability.SUPERVISE_INVESTIGATIONS}
+        | _FIRST_RESPONDER
+        | {
+            Capability.VIEW_PERFORMANCE,
+            Capability.INVESTIGATE,
+            Capability.SUPERVISE_INVESTIGATIONS,
+            Capability.RECORD_MISSING,
+        }
     ),
     Role.HEALTH_PRACTITIONER: frozenset(_PRACTITIONER | _ANSWERS_CHECKS),
     # A school's lead sees the children on its own roll, never a partnership-wide search.
@@ -148,6 +177,7 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ATTEND_MEETINGS,
             Capability.ADD_CHRONOLOGY,
             Capability.RECEIVE_ENCOMPASS,
+            Capability.RECORD_MISSING_EDUCATION,
             # Schools' management systems read and acknowledge notices and answer checks.
             Capability.USE_API,
         }
@@ -173,6 +203,24 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
             Capability.ANSWER_RESEARCH,
         }
     ),
+    # The council's missing lead: every episode of the council's children (a legitimate
+    # relationship each), the daily digest, the interviews and flags, and the CME list.
+    Role.MISSING_COORDINATOR: frozenset(
+        {
+            Capability.VIEW_PERSON,
+            Capability.VIEW_RELATED_PEOPLE,
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_CALENDARS,
+            Capability.VIEW_PERFORMANCE,
+            Capability.COORDINATE_MISSING,
+            Capability.MAINTAIN_PHILOMENA,
+            Capability.RECORD_MISSING_EDUCATION,
+            Capability.USE_API,
+        }
+        | _FIRST_RESPONDER
+    ),
+    # An independent provider's worker: the interviews referred to the provider, nothing else.
+    Role.RHI_WORKER: frozenset({Capability.RECORD_RETURN_INTERVIEW, Capability.VIEW_DIRECTORY}),
     Role.SYSTEM_ADMIN: frozenset(
         {
             Capability.VIEW_DIRECTORY,

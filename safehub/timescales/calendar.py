@@ -237,3 +237,21 @@ def next_school_day_starts(school: "Organisation", after: datetime.datetime, *, 
         f"No school day is known for {school.name} in the {SCHOOL_DAY_SEARCH_LIMIT} days after "
         f"{local:%-d %B %Y}. Import its term dates."
     )
+
+
+def school_days_between(school: "Organisation", first: datetime.date, last: datetime.date) -> int:
+    """How many of the school's school days fall from `first` to `last`, both included."""
+    if last < first:
+        return 0
+    calendar = SchoolCalendar(school, first, last)
+    return sum(
+        1
+        for offset in range((last - first).days + 1)
+        if calendar.is_school_day(first + datetime.timedelta(days=offset))
+    )
+
+
+def calendar_days_before(day: datetime.date, days: int) -> datetime.date:
+    """The date `days` calendar days before `day` (for windows set in calendar days, such as
+    the repeat-missing window: weekends and bank holidays count)."""
+    return day - datetime.timedelta(days=days)

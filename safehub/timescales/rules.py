@@ -17,6 +17,9 @@ class Unit(StrEnum):
     MONTHS = "months"
     MINUTES = "minutes"
     CLOCK_TIME = "minutes after midnight"
+    DAYS = "calendar days"
+    SCHOOL_DAYS = "school days"
+    EPISODES = "episodes"
 
 
 @dataclass(frozen=True)
@@ -140,6 +143,46 @@ TIMESCALE_LIST = [
         "DfE statutory guidance 2014",
     ),
     Timescale(
+        "missing_digest_time",
+        "Daily digest of missing children to each council (every day, weekends and bank holidays too)",
+        8 * 60,
+        Unit.CLOCK_TIME,
+        True,
+        "Local protocol",
+    ),
+    Timescale(
+        "missing_council_told",
+        "A missing child's council told of the episode within (the daily digest, or at once if high risk)",
+        24,
+        Unit.HOURS,
+        True,
+        "Local protocol",
+    ),
+    Timescale(
+        "repeat_missing_episodes",
+        "Repeat missing: this many episodes within the window",
+        3,
+        Unit.EPISODES,
+        True,
+        "Local protocol",
+    ),
+    Timescale(
+        "repeat_missing_window",
+        "Repeat missing: the window the episodes fall in",
+        90,
+        Unit.DAYS,
+        True,
+        "Local protocol",
+    ),
+    Timescale(
+        "missing_education_absence",
+        "Missing education: consecutive school days of unexplained absence",
+        10,
+        Unit.SCHOOL_DAYS,
+        False,
+        "DfE statutory guidance, Children missing education",
+    ),
+    Timescale(
         "investigation_review",
         "Supervisory review of an open police investigation, at most this long after the last (about four weeks)",
         20,
@@ -234,7 +277,9 @@ def due_after(start: datetime.datetime, key: str) -> datetime.datetime:
     value = timescale_value(key)
     unit = TIMESCALES[key].unit
     if unit == Unit.HOURS:
-        return (start + datetime.timedelta(hours=value)).astimezone(LONDON)
+        # Elapsed hours, counted in UTC: Python adds a timedelta to a Europe/London time on the
+        # wall clock, which would make 72 hours across the clocks going back 73.
+        return (start.astimezone(datetime.UTC) + datetime.timedelta(hours=value)).astimezone(LONDON)
     if unit == Unit.WORKING_DAYS:
         return add_working_days(start, value)
     if unit == Unit.MONTHS:
@@ -242,6 +287,18 @@ def due_after(start: datetime.datetime, key: str) -> datetime.datetime:
         day = add_months(local.date(), value)
         return datetime.datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=LONDON)
     raise ValueError(f"Timescale {key!r} is in {unit}, which is not a due time after an event.")
+
+
+def window_start(day: datetime.date, key: str) -> datetime.date:
+    """The first day of the window of timescale `key` (in calendar days) that ends on `day`:
+    with a 90-day window, an episode 90 days before `day` is inside it and one 91 days before
+    is not."""
+    from safehub.timescales.calendar import calendar_days_before
+
+    rule = TIMESCALES[key]
+    if rule.unit != Unit.DAYS:
+        raise ValueError(f"Timescale {key!r} is in {rule.unit}, not calendar days.")
+    return calendar_days_before(day, timescale_value(key))
 
 
 FULL_TERM_WEEKS = 40

@@ -47,7 +47,8 @@ def _display(value: int, unit: Unit) -> str:
         return f"{value // 60:02d}:{value % 60:02d}"
     if value == 1:
         singular = {Unit.WORKING_DAYS: "working day", Unit.HOURS: "hour", Unit.WEEKS: "week"}
-        singular |= {Unit.MONTHS: "month", Unit.MINUTES: "minute"}
+        singular |= {Unit.MONTHS: "month", Unit.MINUTES: "minute", Unit.DAYS: "calendar day"}
+        singular |= {Unit.SCHOOL_DAYS: "school day", Unit.EPISODES: "episode"}
         return f"1 {singular[unit]}"
     return f"{value} {unit}"
 

@@ -61,3 +61,16 @@ def test_due_after_counts_clock_hours_and_working_days():
     assert due_after(christmas_eve, "referral_decision") == datetime.datetime(2026, 12, 29, 15, 0, tzinfo=LONDON)
     with pytest.raises(ValueError, match="not a due time"):
         due_after(friday_evening, "pre_birth_conference_week")
+
+
+def test_due_after_counts_elapsed_hours_when_the_clocks_change():
+    import datetime
+
+    from safehub.timescales.calendar import LONDON
+    from safehub.timescales.rules import due_after
+
+    # The clocks go back at 02:00 on 25 October 2026 and forward at 01:00 on 29 March 2026.
+    before_autumn = datetime.datetime(2026, 10, 24, 23, 0, tzinfo=LONDON)
+    assert due_after(before_autumn, "research_due_red") == datetime.datetime(2026, 10, 25, 2, 0, tzinfo=LONDON)
+    before_spring = datetime.datetime(2026, 3, 28, 23, 0, tzinfo=LONDON)
+    assert due_after(before_spring, "research_due_red") == datetime.datetime(2026, 3, 29, 4, 0, tzinfo=LONDON)
