@@ -660,10 +660,17 @@ class InterviewFindings:
     indicators: Sequence[str] = field(default_factory=tuple)
 
 
-# From each state, the states an interview may move to.
+# From each state, the states an interview may move to. A provider may record an interview
+# accepted or completed straight away (offered and held at the first visit): it was offered then.
 NEXT_STATES: dict[str, frozenset[str]] = {
     InterviewState.REFERRED: frozenset(
-        {InterviewState.OFFERED, InterviewState.COULD_NOT_CONTACT, InterviewState.DECLINED}
+        {
+            InterviewState.OFFERED,
+            InterviewState.ACCEPTED,
+            InterviewState.COMPLETED,
+            InterviewState.DECLINED,
+            InterviewState.COULD_NOT_CONTACT,
+        }
     ),
     InterviewState.OFFERED: frozenset(
         {InterviewState.ACCEPTED, InterviewState.DECLINED, InterviewState.COULD_NOT_CONTACT, InterviewState.COMPLETED}
