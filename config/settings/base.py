@@ -247,6 +247,11 @@ SPECTACULAR_SETTINGS = {
         "ClosureOutcomeEnum": "safehub.investigations.models.ClosureOutcome",
         "ChallengeOutcomeEnum": "safehub.investigations.models.ChallengeOutcome",
         "InvestigationRoleEnum": "safehub.investigations.models.SubjectRole",
+        # Missing children: "state" is a choice set in many places; the episode's is its own.
+        "MissingEpisodeStateEnum": "safehub.missing.models.EpisodeState",
+        "MissingRiskGradeEnum": "safehub.missing.models.RiskGrade",
+        "MissingReporterEnum": "safehub.missing.models.Reporter",
+        "MissingIndicatorEnum": "safehub.missing.models.Indicator",
     },
 }
 

@@ -31,5 +31,6 @@ urlpatterns = [
     path("", include("safehub.hub.api_urls")),
     path("", include("safehub.meetings.api_urls")),
     path("", include("safehub.encompass.api_urls")),
+    path("", include("safehub.missing.api_urls")),
     path("", include("safehub.investigations.api_urls")),
 ]

@@ -70,6 +70,14 @@ POSTS = (
         "Safeguarding children nurse specialist",
     ),
     _Post("Safeguarding", EDUCATION, Role.DESIGNATED_SAFEGUARDING_LEAD, "Designated safeguarding lead"),
+    # Last, so that the colleagues above keep their names.
+    _Post(
+        "Missing Children Team",
+        (OrganisationKind.LOCAL_AUTHORITY,),
+        Role.MISSING_COORDINATOR,
+        "Missing and exploitation coordinator",
+    ),
+    _Post("Return Home Interviews", (OrganisationKind.OTHER,), Role.RHI_WORKER, "Return home interview worker"),
 )
 
 

@@ -138,5 +138,7 @@ DEMO_STAFF = (
     ("partnership.analyst", "partnership_analyst", "Anjali", "Verity", "Performance and quality analyst"),
     ("privacy.officer", "privacy_officer", "Declan", "Moorcroft", "Data protection officer"),
     ("encompass.coordinator", "encompass_coordinator", "Rhiannon", "Dewhurst", "Operation Encompass coordinator"),
+    ("missing.coordinator", "missing_coordinator", "Femi", "Adeyemi", "Missing and exploitation coordinator"),
+    ("rhi.worker", "rhi_worker", "Lucy", "Marchbank", "Return home interview worker"),
     ("system.admin", "system_admin", "Ruth", "Cattermole", "SafeHub system administrator"),
 )

@@ -88,6 +88,10 @@ USER_DESCRIPTIONS = {
     "privacy.officer": "Partnership business unit: reviews access to records, including break-glass.",
     "encompass.coordinator": "Education Safeguarding Team: receives Operation Encompass notices for children with "
     "no school and phones schools that have not acknowledged theirs.",
+    "missing.coordinator": "Missing Children Team: the council's missing lead; reads the daily digest of missing "
+    "children, chases return home interviews, and sees repeat and exploitation flags and children missing education.",
+    "rhi.worker": "Safe Return Partnership, commissioned for return home interviews: sees only the children "
+    "referred to it.",
     "system.admin": "Partnership business unit: manages the directory, calendars and settings (Django admin too).",
 }
 
@@ -153,6 +157,10 @@ def seed_demo(
         from safehub.investigations.demo import seed_investigations_demo
 
         summary.counts.update(seed_investigations_demo(rng=random.Random(f"investigations-{seed}")))
+        # A year of missing episodes across the four councils, their digests and interviews.
+        from safehub.missing.demo import seed_missing_demo
+
+        summary.counts.update(seed_missing_demo(rng=random.Random(f"missing-{seed}"), today=generator.today))
         # What the demo practitioners recorded by hand, each entry read by whom its agency chose.
         from safehub.people.demo import seed_chronology_demo
 
@@ -355,6 +363,21 @@ class _Generator:
         self.business_unit = self._organisation(
             OrganisationKind.OTHER, "Riverside and Wolds Partnership Business Unit", town=0, slug="partnership"
         )
+        # The independent providers the councils commission for return home interviews (made
+        # without the generator's random draws, so the rest of the demo is as it was).
+        self.rhi_providers = [
+            Organisation(
+                partnership=self.partnership,
+                kind=OrganisationKind.OTHER,
+                name=name,
+                email=f"enquiries@{slug}.{names.EMAIL_DOMAIN}",
+                phone=phone,
+            )
+            for name, slug, phone in (
+                ("Safe Return Partnership", "safe-return", "01632 961001"),
+                ("Compass Young People's Service", "compass-yps", "01632 961002"),
+            )
+        ]
         agencies = [
             *self.local_authorities,
             self.police,
@@ -362,6 +385,7 @@ class _Generator:
             *self.trusts,
             *self.gp_practices,
             self.business_unit,
+            *self.rhi_providers,
         ]
         Organisation.objects.bulk_create(agencies, batch_size=BATCH_SIZE)
         self.schools = self._schools()
@@ -526,6 +550,9 @@ class _Generator:
             "support": add(self.business_unit, "SafeHub Support"),
         }
         self.school_teams = {s.org.urn: add(s.org, "Safeguarding", duty=True) for s in self.schools}
+        for la, la_teams in zip(self.local_authorities, self.la_teams, strict=True):
+            la_teams["missing"] = add(la, "Missing Children Team")
+        self.rhi_teams = [add(provider, "Return Home Interviews") for provider in self.rhi_providers]
         Team.objects.bulk_create(teams, batch_size=BATCH_SIZE)
         self._count("teams", len(teams))
 
@@ -1096,6 +1123,8 @@ class _Generator:
             Role.PARTNERSHIP_ANALYST: self.business_teams["performance"],
             Role.PRIVACY_OFFICER: self.business_teams["governance"],
             Role.ENCOMPASS_COORDINATOR: la["education"],
+            Role.MISSING_COORDINATOR: la["missing"],
+            Role.RHI_WORKER: self.rhi_teams[0],
             Role.SYSTEM_ADMIN: self.business_teams["support"],
         }
         password = make_password(DEMO_PASSWORD)

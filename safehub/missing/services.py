@@ -390,9 +390,10 @@ def record_episode(
     via: str = "form",
     on_behalf_of: str = "",
     retry_by_reference: bool = False,
+    now: datetime.datetime | None = None,
 ) -> tuple[Episode, bool]:
     """Record a missing episode. Returns it and whether it was new (False: the same report was
-    sent again, and nothing changed)."""
+    sent again, and nothing changed). `now` is when it is recorded (the demo's history)."""
     if by is not None:
         _require(has_capability(by, Capability.RECORD_MISSING), NOT_POLICE)
         if force is not None and force.pk != by.organisation_id:
@@ -400,7 +401,7 @@ def record_episode(
         force = by.organisation
     if force is None or force.kind != OrganisationKind.POLICE_FORCE:
         raise PermissionDenied(NOT_POLICE)
-    now = timezone.now()
+    now = now or timezone.now()
     _validate(episode, now)
     earlier = _existing(
         force=force, given=episode, idempotency_key=idempotency_key, retry_by_reference=retry_by_reference
@@ -538,7 +539,12 @@ class ReturnInput:
 
 @transaction.atomic
 def record_return(
-    *, episode: Episode, by: User | None, given: ReturnInput, force: Organisation | None = None
+    *,
+    episode: Episode,
+    by: User | None,
+    given: ReturnInput,
+    force: Organisation | None = None,
+    now: datetime.datetime | None = None,
 ) -> Episode:
     """The child is found or has returned: the episode closes and the return home interview
     becomes due 72 hours later, referred to the responsible council's provider."""
@@ -549,7 +555,7 @@ def record_return(
     episode = Episode.objects.select_for_update(of=("self",)).get(pk=episode.pk)
     if episode.state == EpisodeState.RETURNED:
         raise ValidationError(ALREADY_RETURNED)
-    now = timezone.now()
+    now = now or timezone.now()
     errors: dict[str, str] = {}
     if given.returned_at > now:
         errors["returned_at"] = IN_FUTURE.format(what="The return")
@@ -687,6 +693,7 @@ def record_interview(
     state: str,
     at: datetime.datetime | None = None,
     findings: InterviewFindings | None = None,
+    now: datetime.datetime | None = None,
 ) -> ReturnInterview:
     """The provider records where the interview has got to, and on completion its findings."""
     _require(policy.can(by, "record_interview", interview), NOT_YOUR_INTERVIEW)
@@ -698,7 +705,7 @@ def record_interview(
         raise ValidationError(
             {"state": f"From {interview.get_state_display().lower()} the interview can be: {allowed}."}
         )
-    now = timezone.now()
+    now = now or timezone.now()
     at = at or now
     episode = interview.episode
     assert episode.returned_at is not None
@@ -851,9 +858,10 @@ def digest_moment(council: Organisation, day: datetime.date) -> datetime.datetim
     return london_wall_clock(day, digest_time(council))
 
 
-def send_digests(*, now: datetime.datetime | None = None) -> int:
+def send_digests(*, now: datetime.datetime | None = None, only_with_news: bool = False) -> int:
     """Send each council its digest for today once its time has come (weekends and bank
-    holidays too). Returns how many were sent; running it again sends none."""
+    holidays too). Returns how many were sent; running it again sends none. `only_with_news`
+    (the demo's older history only) skips a council with nothing since its last digest."""
     now = now or timezone.now()
     day = now.astimezone(LONDON).date()
     sent = 0
@@ -863,6 +871,13 @@ def send_digests(*, now: datetime.datetime | None = None) -> int:
             continue
         if missing_team(council) is None:
             continue
+        if only_with_news:
+            last = Digest.objects.filter(local_authority=council).order_by("-day").first()
+            since = _council_events(council.pk).filter(at__lte=now)
+            if last is not None:
+                since = since.filter(at__gt=last.period_end)
+            if not since.exists():
+                continue
         sent += _send_digest(council.pk, day, now)
     return sent
 

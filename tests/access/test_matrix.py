@@ -41,10 +41,13 @@ HOME_KIND = {
     Role.PRIVACY_OFFICER: OrganisationKind.LOCAL_AUTHORITY,
     Role.SYSTEM_ADMIN: OrganisationKind.LOCAL_AUTHORITY,
     Role.ENCOMPASS_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
+    Role.MISSING_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
+    Role.RHI_WORKER: OrganisationKind.OTHER,
 }
 FRONT_DOOR = {Role.HUB_PRACTITIONER, Role.TEAM_MANAGER}
 RELATED_ONLY = {Role.SOCIAL_WORKER, Role.POLICE_OFFICER, Role.POLICE_SUPERVISOR, Role.HEALTH_PRACTITIONER}
-NO_RECORDS = {Role.PARTNERSHIP_ANALYST, Role.PRIVACY_OFFICER, Role.SYSTEM_ADMIN}
+# A provider's interview worker reads the children referred to it on the interview only.
+NO_RECORDS = {Role.PARTNERSHIP_ANALYST, Role.PRIVACY_OFFICER, Role.SYSTEM_ADMIN, Role.RHI_WORKER}
 
 RELATIONSHIPS = [
     "none",
@@ -70,7 +73,7 @@ def make_user(role, kind=None):
     organisation = organisation_of_kind(kind or HOME_KIND[role])
     # The API needs USE_API; a school's lead and the Encompass coordinator get it through a
     # second role, as in tests/people.
-    without_api = {Role.DESIGNATED_SAFEGUARDING_LEAD, Role.ENCOMPASS_COORDINATOR}
+    without_api = {Role.DESIGNATED_SAFEGUARDING_LEAD, Role.ENCOMPASS_COORDINATOR, Role.RHI_WORKER}
     roles = [role, Role.PARTNERSHIP_ANALYST] if role in without_api else [role]
     user = UserFactory(organisation=organisation, roles=roles)
     user.teams.add(TeamFactory(organisation=organisation))
@@ -113,7 +116,7 @@ def should_see_person(role, relationship):
         return relationship in GRANTING
     if role == Role.DESIGNATED_SAFEGUARDING_LEAD:
         return relationship == "on_the_schools_roll"
-    if role == Role.ENCOMPASS_COORDINATOR:
+    if role in {Role.ENCOMPASS_COORDINATOR, Role.MISSING_COORDINATOR}:
         # Children notified to the council come with a relationship; no emergency access.
         return relationship in {"user_allocation", "team_allocation"}
     return False

@@ -43,6 +43,8 @@ ROLE_ORGANISATION_KIND = {
     Role.PARTNERSHIP_ANALYST: OrganisationKind.LOCAL_AUTHORITY,
     Role.PRIVACY_OFFICER: OrganisationKind.LOCAL_AUTHORITY,
     Role.ENCOMPASS_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
+    Role.MISSING_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
+    Role.RHI_WORKER: OrganisationKind.OTHER,
     Role.SYSTEM_ADMIN: OrganisationKind.LOCAL_AUTHORITY,
 }
 
@@ -86,6 +88,7 @@ def build_partnership() -> Riverside:
         OrganisationKind.POLICE_FORCE: police,
         OrganisationKind.HEALTH_TRUST: health_trust,
         OrganisationKind.SCHOOL: school,
+        OrganisationKind.OTHER: OrganisationFactory(kind=OrganisationKind.OTHER, name="Safe Return Partnership"),
     }
     users = {
         role: UserFactory(

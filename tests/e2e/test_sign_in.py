@@ -47,12 +47,19 @@ POLICE_NAVIGATION = [
     "Meetings",
     "Domestic abuse incidents",
     "Investigations",
+    "Missing children",
     "Directory",
     "Calendars",
     "API",
 ]
 HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Meetings", "Directory", "Calendars", "API"]
-PERFORMANCE = ["Hub performance", "Meeting attendance", "Encompass performance", "Investigation performance"]
+PERFORMANCE = [
+    "Hub performance",
+    "Meeting attendance",
+    "Encompass performance",
+    "Investigation performance",
+    "Missing children performance",
+]
 MANAGER_NAVIGATION = [
     "Home",
     "Inbox",
@@ -75,6 +82,7 @@ SUPERVISOR_NAVIGATION = [
     "Meetings",
     "Domestic abuse incidents",
     "Investigations",
+    "Missing children",
     *PERFORMANCE,
     "Directory",
     "Calendars",
@@ -82,6 +90,7 @@ SUPERVISOR_NAVIGATION = [
 ]
 FIND_A_PERSON = ["Find a child or adult", "Checks to answer"]
 INVESTIGATIONS = "Police investigations"
+MISSING = "Missing children"
 FIGURES = ["Hub performance", "The partnership"]
 
 # What each role's home page shows (its section headings) and which sections its navigation offers.
@@ -92,8 +101,8 @@ HOME_PAGES = {
         ["Find a child or adult", "Your hub queue", INVESTIGATIONS, *FIGURES],
         MANAGER_NAVIGATION,
     ),
-    Role.POLICE_OFFICER: ([*FIND_A_PERSON, INVESTIGATIONS], POLICE_NAVIGATION),
-    Role.POLICE_SUPERVISOR: ([*FIND_A_PERSON, INVESTIGATIONS, *FIGURES], SUPERVISOR_NAVIGATION),
+    Role.POLICE_OFFICER: ([*FIND_A_PERSON, INVESTIGATIONS, MISSING], POLICE_NAVIGATION),
+    Role.POLICE_SUPERVISOR: ([*FIND_A_PERSON, INVESTIGATIONS, MISSING, *FIGURES], SUPERVISOR_NAVIGATION),
     Role.HEALTH_PRACTITIONER: (FIND_A_PERSON, PRACTITIONER_NAVIGATION),
     Role.DESIGNATED_SAFEGUARDING_LEAD: (
         ["Checks to answer", "Your pupils"],
@@ -120,6 +129,12 @@ HOME_PAGES = {
         ["Checks to answer", *FIGURES],
         ["Home", "Inbox", "Checks", "Encompass notices", *PERFORMANCE, "Directory", "Calendars"],
     ),
+    # The council's missing lead: the digest, interviews and flags; a provider's worker: interviews only.
+    Role.MISSING_COORDINATOR: (
+        [MISSING, *FIGURES],
+        ["Home", "Inbox", "Missing children", "Missing education", *PERFORMANCE, "Directory", "Calendars", "API"],
+    ),
+    Role.RHI_WORKER: (["Return home interviews"], ["Home", "Inbox", "Return home interviews", "Directory"]),
     Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }
 

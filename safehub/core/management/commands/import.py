@@ -16,6 +16,7 @@ IMPORTERS = {
     "term-dates": "safehub.timescales.imports.import_term_dates",
     "police-referrals": "safehub.hub.imports.import_police_referrals",
     "incidents": "safehub.encompass.imports.import_incidents",
+    "missing": "safehub.missing.imports.import_missing",
 }
 
 
