@@ -12,6 +12,12 @@ see an episode (the force, each council concerned) reads it.
   newest first, by reference and times, never names: open one to read it (which is audited).
 - `GET /api/v1/missing/episodes/<id>/`: one episode and the child. One the caller may not see is
   404, exactly like one that does not exist.
+- `POST /api/v1/missing/episodes/<id>/return/`: the force records that the child was found or
+  returned (`safehub.missing.services.record_return`: the return home interview falls due 72
+  hours later). An episode has one return, so a resend of the same return (same time and
+  place) is answered 200 with the episode and changes nothing; a different return for an episode
+  already closed is refused with 409. Only the force that recorded the episode may; an episode
+  the caller may not see is 404.
 """
 
 from typing import Any
@@ -29,7 +35,14 @@ from safehub.encompass.api import _flattened
 from safehub.hub.api import IDEMPOTENCY_HEADER, Conflict
 from safehub.missing import selectors
 from safehub.missing.models import Episode, EpisodeState, Indicator, Reporter, RiskGrade
-from safehub.missing.services import ChildDetails, DuplicateEpisode, EpisodeInput, record_episode
+from safehub.missing.services import (
+    ChildDetails,
+    DuplicateEpisode,
+    EpisodeInput,
+    ReturnInput,
+    record_episode,
+    record_return,
+)
 from safehub.partnership.models import Organisation, OrganisationKind
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.models import SEX_GIVEN_CHOICES
@@ -45,6 +58,7 @@ FIELD_PATHS = {
     "child_date_of_birth": "child.date_of_birth",
     "child_nhs_number": "child.nhs_number",
     "child_sex": "child.sex",
+    "child_upn": "child.upn",
 }
 
 
@@ -52,13 +66,13 @@ def _councils() -> Any:
     return Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY)
 
 
-def _as_paths(error: DjangoValidationError, given: dict[str, Any]) -> exceptions.ValidationError:
+def _as_paths(error: DjangoValidationError, given: dict[str, Any] | None = None) -> exceptions.ValidationError:
     """The service's refusal with each problem under its field's path in the request."""
     if not hasattr(error, "error_dict"):
         return exceptions.ValidationError({"non_field_errors": error.messages})
     fields: dict[str, list[str]] = {}
     for key, messages in error.message_dict.items():
-        if key == "child_name":
+        if key == "child_name" and given is not None:
             key = "child.given_names" if not given["child"]["given_names"].strip() else "child.family_name"
         fields[FIELD_PATHS.get(key, key)] = messages
     return exceptions.ValidationError(fields)
@@ -254,3 +268,66 @@ class EpisodeDetailApi(ApiView):
     )
     def get(self, request: Request, pk: int) -> Response:
         return _episode_response(selectors.get_episode(user=self.user, pk=pk))
+
+
+class EpisodeReturnApi(ApiView):
+    """The force records that the child was found or came back."""
+
+    class InputSerializer(serializers.Serializer):
+        returned_at = serializers.DateTimeField(help_text="When the child was found or returned (with its UTC offset).")
+        found_location = serializers.CharField(max_length=300, help_text="Where the child was found or returned to.")
+        found_postcode = serializers.CharField(
+            required=False,
+            allow_blank=True,
+            max_length=10,
+            default="",
+            help_text="Used to see a child found at the same place again.",
+        )
+        found_by = serializers.CharField(
+            max_length=200, help_text="Who found the child or who they returned to (police, carer, parent, self)."
+        )
+        where_had_been = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+        with_whom = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+        harm = serializers.CharField(required=False, allow_blank=True, max_length=2000, default="")
+        indicators = serializers.ListField(
+            child=serializers.ChoiceField(choices=Indicator.choices),
+            required=False,
+            default=list,
+            help_text="Signs of exploitation seen on return.",
+        )
+
+        class Meta:
+            ref_name = "MissingReturnInput"
+
+    @extend_schema(
+        summary="Record that a missing child was found or returned",
+        request=InputSerializer,
+        responses={
+            201: EpisodeOutputSerializer,
+            200: OpenApiResponse(
+                EpisodeOutputSerializer, description="The same return again: the episode as it is; nothing changed."
+            ),
+            409: OpenApiResponse(
+                ErrorSerializer, description="The episode was already closed with a different return."
+            ),
+            **error_responses(400, 401, 403, 404),
+        },
+    )
+    def post(self, request: Request, pk: int) -> Response:
+        episode = selectors.get_episode(user=self.user, pk=pk)
+        data = self.InputSerializer(data=request.data)
+        if not data.is_valid():
+            raise exceptions.ValidationError(_flattened(data.errors))
+        given = ReturnInput(**data.validated_data)
+        if episode.state == EpisodeState.RETURNED:
+            if episode.returned_at == given.returned_at and episode.found_location == given.found_location.strip():
+                return _episode_response(episode)
+            raise Conflict(
+                f"Episode {episode.reference} was already closed: the child was recorded as found or returned "
+                f"at {episode.returned_at:%Y-%m-%d %H:%M} UTC. Record anything new as an update."
+            )
+        try:
+            returned = record_return(episode=episode, by=self.user, given=given)
+        except DjangoValidationError as error:
+            raise _as_paths(error) from error
+        return _episode_response(returned, status.HTTP_201_CREATED)

@@ -7,4 +7,5 @@ from safehub.missing import api
 urlpatterns: list[URLPattern] = [
     path("missing/episodes/", api.EpisodeListCreateApi.as_view(), name="api-missing-episodes"),
     path("missing/episodes/<id:pk>/", api.EpisodeDetailApi.as_view(), name="api-missing-episode"),
+    path("missing/episodes/<id:pk>/return/", api.EpisodeReturnApi.as_view(), name="api-missing-episode-return"),
 ]

@@ -253,6 +253,11 @@ def _validate(given: EpisodeInput, now: datetime.datetime) -> None:
             identifiers.validate_nhs_number(child.nhs_number)
         except ValidationError as error:
             errors["child_nhs_number"] = " ".join(error.messages)
+    if child.upn.strip():
+        try:
+            identifiers.validate_upn(child.upn)
+        except ValidationError as error:
+            errors["child_upn"] = " ".join(error.messages)
     if child.sex not in ("", "female", "male"):
         errors["child_sex"] = "Choose female or male, or leave it blank."
     if given.reported_at > now:

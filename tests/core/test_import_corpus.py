@@ -1,4 +1,4 @@
-"""The importers' bad-input corpus: for each of the four importers, each kind of broken
+"""The importers' bad-input corpus: for each importer, each kind of broken
 file is refused with a clear error naming its line, and nothing is written.
 
 The defects found in use: a field over 128 KiB crashed every importer with a traceback;
@@ -17,6 +17,8 @@ from safehub.encompass.imports import import_incidents
 from safehub.encompass.models import Incident
 from safehub.hub.imports import import_police_referrals
 from safehub.hub.models import Contact
+from safehub.missing.imports import import_missing
+from safehub.missing.models import Episode
 from safehub.partnership.imports import import_schools
 from safehub.partnership.models import Organisation
 from safehub.timescales.imports import import_term_dates
@@ -45,6 +47,11 @@ IMPORTERS: dict[str, tuple[Callable[..., object], Path, Callable[[], int]]] = {
         import_incidents,
         ROOT / "safehub/encompass/examples/incidents-example.csv",
         lambda: Incident.objects.count(),
+    ),
+    "missing": (
+        import_missing,
+        ROOT / "safehub/missing/examples/missing-example.csv",
+        lambda: Episode.objects.count(),
     ),
 }
 

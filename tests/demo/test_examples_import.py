@@ -1,5 +1,5 @@
 """Every example file SafeHub ships imports cleanly into the demo partnership, in the order
-the README gives: schools, then term dates, police referrals and incidents."""
+the README gives: schools, then term dates, police referrals, incidents and missing children."""
 
 import datetime
 from pathlib import Path
@@ -10,6 +10,7 @@ from django.core.management import call_command
 from safehub.demo import seed as demo
 from safehub.encompass.models import Incident
 from safehub.hub.models import Contact
+from safehub.missing.models import Episode
 from safehub.partnership.models import Organisation
 from safehub.timescales.models import SchoolClosure
 
@@ -20,6 +21,7 @@ EXAMPLES = [
     ("term-dates", "safehub/timescales/examples/term-dates-example.csv"),
     ("police-referrals", "safehub/hub/examples/police-referrals-example.csv"),
     ("incidents", "safehub/encompass/examples/incidents-example.csv"),
+    ("missing", "safehub/missing/examples/missing-example.csv"),
 ]
 
 pytestmark = pytest.mark.django_db
@@ -28,7 +30,7 @@ pytestmark = pytest.mark.django_db
 def test_every_example_file_imports_into_the_demo(time_machine, capsys):
     time_machine.move_to(TODAY, tick=False)
     demo.seed_demo(size="small", seed=2026, children=300)
-    contacts, incidents = Contact.objects.count(), Incident.objects.count()
+    contacts, incidents, episodes = Contact.objects.count(), Incident.objects.count(), Episode.objects.count()
     for kind, path in EXAMPLES:
         call_command("import", kind, str(ROOT / path))
         assert "Imported" in capsys.readouterr().out, kind
@@ -36,3 +38,4 @@ def test_every_example_file_imports_into_the_demo(time_machine, capsys):
     assert SchoolClosure.objects.filter(school__urn=990001, reason="Polling station").exists()
     assert Contact.objects.count() > contacts
     assert Incident.objects.count() > incidents
+    assert Episode.objects.count() > episodes

@@ -2,13 +2,18 @@
 is the same episode, a changed body a 409); each caller lists and reads only the episodes it
 may see (another council's is 404, exactly like none); the OpenAPI schema documents it."""
 
+from datetime import timedelta
+
 import pytest
 import time_machine
 from drf_spectacular.generators import SchemaGenerator
 from rest_framework.test import APIClient
 
 from safehub.audit.models import AuditEvent
-from safehub.missing.models import Episode, EpisodeEvent
+from safehub.missing.models import Episode, EpisodeEvent, ReturnInterview
+from safehub.partnership.models import OrganisationKind
+from safehub.partnership.roles import Role
+from tests.factories import OrganisationFactory, UserFactory
 from tests.missing.world import build_world, london
 
 EPISODES = "/api/v1/missing/episodes/"
@@ -156,3 +161,76 @@ def test_the_openapi_schema_describes_the_missing_endpoints():
     assert {"get", "post"} <= set(paths["/api/v1/missing/episodes/"])
     assert "409" in paths["/api/v1/missing/episodes/"]["post"]["responses"]
     assert "404" in paths["/api/v1/missing/episodes/{id}/"]["get"]["responses"]
+    assert {"201", "200", "409"} <= set(paths["/api/v1/missing/episodes/{id}/return/"]["post"]["responses"])
+
+
+def returned_body(**changes):
+    data = {
+        "returned_at": "2026-11-02T20:50:00+00:00",
+        "found_location": "A flat in Luton",
+        "found_postcode": "lu1 1aa",
+        "found_by": "Police",
+        "where_had_been": "With older friends",
+        "indicators": ["out_of_area"],
+    }
+    data.update(changes)
+    return data
+
+
+def post_return(client, episode, data):
+    with time_machine.travel(NOW, tick=False):
+        return client.post(f"{EPISODES}{episode.pk}/return/", data, format="json")
+
+
+def test_the_force_records_the_return_and_the_interview_falls_due_72_hours_later(w, recorded):
+    response = post_return(api_as(w.officer), recorded, returned_body())
+    assert response.status_code == 201, response.json()
+    data = response.json()
+    assert (data["state"], data["found_location"]) == ("returned", "A flat in Luton")
+    recorded.refresh_from_db()
+    assert recorded.found_postcode == "LU1 1AA"
+    assert set(recorded.indicators) == {"older_associates", "out_of_area"}
+    interview = recorded.interview
+    assert interview.due_at == recorded.returned_at + timedelta(hours=72)
+    assert EpisodeEvent.objects.filter(episode=recorded, kind="returned").count() == 1
+
+
+def test_resending_the_same_return_changes_nothing_and_a_different_one_is_a_conflict(w, recorded):
+    client = api_as(w.officer)
+    assert post_return(client, recorded, returned_body()).status_code == 201
+    again = post_return(client, recorded, returned_body())
+    assert again.status_code == 200
+    assert again.json()["id"] == recorded.pk
+    other = post_return(client, recorded, returned_body(found_location="Home"))
+    assert other.status_code == 409
+    assert other.json()["error"]["code"] == "idempotency_conflict"
+    assert ReturnInterview.objects.filter(episode=recorded).count() == 1
+    assert EpisodeEvent.objects.filter(episode=recorded, kind="returned").count() == 1
+    recorded.refresh_from_db()
+    assert recorded.found_location == "A flat in Luton"
+
+
+def test_a_bad_return_is_refused_under_its_field_and_changes_nothing(w, recorded):
+    client = api_as(w.officer)
+    response = post_return(client, recorded, returned_body(returned_at="2026-11-02T19:00:00+00:00", found_by=""))
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"found_by"}
+    response = post_return(client, recorded, returned_body(returned_at="2026-11-02T19:00:00+00:00"))
+    assert response.status_code == 400
+    assert set(response.json()["error"]["fields"]) == {"returned_at"}
+    recorded.refresh_from_db()
+    assert recorded.state == "missing"
+    assert not ReturnInterview.objects.filter(episode=recorded).exists()
+
+
+def test_the_council_may_read_but_not_record_a_return_and_another_force_gets_404(w, recorded):
+    response = post_return(api_as(w.coordinator), recorded, returned_body())
+    assert response.status_code == 403
+    stranger = UserFactory(
+        organisation=OrganisationFactory(kind=OrganisationKind.POLICE_FORCE, name="Wolds Police"),
+        roles=[Role.POLICE_OFFICER],
+    )
+    response = post_return(api_as(stranger), recorded, returned_body())
+    assert response.status_code == 404
+    recorded.refresh_from_db()
+    assert recorded.state == "missing"

@@ -18,6 +18,7 @@ from safehub.missing.models import (
     ReturnInterview,
     RiskGrade,
 )
+from safehub.missing.services import ChildDetails
 from safehub.notifications.models import Notification
 from safehub.people.models import ChronologyEntry, Person
 from safehub.timescales.models import TimescaleSetting
@@ -66,6 +67,24 @@ def test_bad_input_changes_nothing_and_says_what_is_wrong(w):
     assert set(error.value.message_dict) == {"reported_at", "risk_grade", "last_seen_location"}
     assert not Episode.objects.exists()
     assert not ChronologyEntry.objects.exists()
+
+
+def test_a_wrong_nhs_number_or_upn_is_refused_not_matched_on(w):
+    child = ChildDetails(
+        given_names="Kayla",
+        family_name="Thorne",
+        date_of_birth=datetime.date(2012, 3, 1),
+        nhs_number="943 476 5918",
+        upn="B801200001011",
+    )
+    with (
+        time_machine.travel(london(2026, 11, 2, 21, 0), tick=False),
+        pytest.raises(ValidationError) as error,
+    ):
+        report(w, at=london(2026, 11, 2, 20, 0), child=child)
+    assert set(error.value.message_dict) == {"child_nhs_number", "child_upn"}
+    assert "check letter" in error.value.message_dict["child_upn"][0]
+    assert not Episode.objects.exists()
 
 
 def test_only_the_police_record_episodes(w):
