@@ -7,6 +7,7 @@ rows are then written in short transactions, so an import never locks people out
 """
 
 import csv
+import datetime
 import io
 import time
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -14,6 +15,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import connection, transaction
@@ -79,6 +81,72 @@ class ImportResult:
 
 class RowRejected(Exception):
     """Raised by a row handler to reject one row with a message for the user."""
+
+
+# Reading one column ---------------------------------------------------------------------------
+# The same column reads the same way in every importer, with the same words when it is wrong.
+# A date of birth is never repeated in a message: import output is shared.
+
+UK_TIME = ZoneInfo("Europe/London")
+YES = frozenset({"yes", "y", "true", "1"})
+NO = frozenset({"no", "n", "false", "0"})
+
+
+def lookup(choices: Sequence[tuple[str, str]]) -> dict[str, str]:
+    """Each value of a model's choices, and its label, in lower case, to the value."""
+    return {key.lower(): value for value, label in choices for key in (value, label)}
+
+
+def required(row: Mapping[str, str], column: str, *, each: str) -> str:
+    """The column's value, or a refusal naming it (`each`: "episode", "referral", ...)."""
+    if not row.get(column, ""):
+        raise RowRejected(f"'{column}' is empty. Fill it in for every {each}.")
+    return row[column]
+
+
+def choice(raw: str, choices: Mapping[str, str], column: str) -> str:
+    """One of a lookup's values, given as the value or its label in any case."""
+    value = choices.get(raw.strip().lower())
+    if value is None:
+        allowed = ", ".join(sorted({f"'{v}'" for v in choices.values()}))
+        raise RowRejected(f"'{column}' is '{raw}'. Use one of {allowed}.")
+    return value
+
+
+def yes_or_no(raw: str, column: str) -> bool:
+    value = raw.strip().lower()
+    if value not in YES | NO:
+        raise RowRejected(f"'{column}' is '{raw}'. Use 'yes' or 'no'.")
+    return value in YES
+
+
+def optional_date(raw: str, column: str) -> datetime.date | None:
+    if not raw:
+        return None
+    try:
+        return datetime.date.fromisoformat(raw)
+    except ValueError as error:
+        raise RowRejected(f"'{column}' is not a date. Write dates as YYYY-MM-DD, like 2016-05-04.") from error
+
+
+def moment(raw: str, column: str) -> datetime.datetime:
+    """A date and time in ISO 8601; without a UTC offset it is UK time, as a force's export is."""
+    try:
+        value = datetime.datetime.fromisoformat(raw)
+    except ValueError as error:
+        raise RowRejected(
+            f"'{column}' is '{raw}'. Write it in ISO 8601, like 2026-11-14 21:05 (UK time) "
+            "or 2026-11-14T21:05:00+00:00."
+        ) from error
+    return value if value.tzinfo else value.replace(tzinfo=UK_TIME)
+
+
+def sex(raw: str, column: str) -> str:
+    """'female', 'male' or blank; 'f' and 'm' are understood."""
+    value = {"f": "female", "m": "male"}.get(raw.strip().lower(), raw.strip().lower())
+    if value not in ("", "female", "male"):
+        raise RowRejected(f"'{column}' is '{raw}'. Use 'female' or 'male', or leave it blank.")
+    return value
 
 
 # The encodings a file may come in: UTF-8 (with or without a byte-order mark), else

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from safehub.core.imports import (
     ImportFailed,
@@ -43,9 +43,16 @@ from safehub.core.imports import (
     RowError,
     RowHandler,
     RowRejected,
+    choice,
+    lookup,
+    moment,
     open_csv,
+    optional_date,
     require_columns,
+    required,
     run_import,
+    sex,
+    yes_or_no,
 )
 from safehub.encompass.models import AdultRole, Incident, LocationKind
 from safehub.encompass.services.incidents import (
@@ -56,9 +63,9 @@ from safehub.encompass.services.incidents import (
     record_incident,
     same_incident,
 )
+from safehub.partnership.imports import council, police_force
 from safehub.partnership.models import Organisation, OrganisationKind
 from safehub.people import identifiers
-from safehub.timescales.calendar import LONDON
 
 POLICE_REFERENCE = "police_reference"
 OCCURRED_AT = "occurred_at"
@@ -99,19 +106,12 @@ INCIDENT_COLUMNS = (OCCURRED_AT, LA_CODE, LOCATION, LOCATION_KIND, CIRCUMSTANCES
 ADULT_ROLE_COLUMN = re.compile(r"^adult(\d+)_role$")
 ADULT_PARTS = ("role", "given_names", "family_name", "date_of_birth")
 
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0"}
 IMPORTED_BY = "safehub import"
 NO_POLICE_FORCE = "There is no police force in SafeHub to import incidents for. Add the force to the directory first."
 
 
-def _choices(choices: list[tuple[str, str]]) -> dict[str, str]:
-    """Each value, and its label, in lower case, to the value."""
-    return {key.lower(): value for value, label in choices for key in (value, label)}
-
-
-ROLES = _choices(AdultRole.choices)
-LOCATION_KINDS = _choices(LocationKind.choices)
+ROLES = lookup(AdultRole.choices)
+LOCATION_KINDS = lookup(LocationKind.choices)
 
 
 @dataclass(frozen=True)
@@ -206,12 +206,12 @@ def _same_incident(row: Mapping[str, str], group: _Group, adult_numbers: list[in
 
 def _details(row: Mapping[str, str], adult_numbers: list[int], forces: QuerySet[Organisation]) -> _Details:
     return _Details(
-        force=_force(row.get(FORCE, ""), forces),
-        occurred_at=_occurred_at(row[OCCURRED_AT]),
-        local_authority=_council(row[LA_CODE]),
-        location=_required(row, LOCATION),
-        location_kind=_choice(row[LOCATION_KIND], LOCATION_KINDS, LOCATION_KIND),
-        circumstances=_required(row, CIRCUMSTANCES),
+        force=police_force(row.get(FORCE, ""), forces, FORCE),
+        occurred_at=moment(row[OCCURRED_AT], OCCURRED_AT),
+        local_authority=council(row[LA_CODE], LA_CODE),
+        location=required(row, LOCATION, each="incident"),
+        location_kind=choice(row[LOCATION_KIND], LOCATION_KINDS, LOCATION_KIND),
+        circumstances=required(row, CIRCUMSTANCES, each="incident"),
         adults=_adults(row, adult_numbers),
     )
 
@@ -270,60 +270,6 @@ def _describe(error: ValidationError, group: _Group) -> str:
 # Reading one row ------------------------------------------------------------------------------
 
 
-def _force(raw: str, forces: QuerySet[Organisation]) -> Organisation:
-    if not raw:
-        only = list(forces[:2])
-        if len(only) > 1:
-            raise RowRejected(f"SafeHub has more than one police force: give the force's name in '{FORCE}'.")
-        return only[0]
-    found = forces.filter(Q(name__iexact=raw) | Q(ods_code__iexact=raw)).first()
-    if found is None:
-        raise RowRejected(f"'{FORCE}' is '{raw}', which is not a police force in SafeHub. Use its name.")
-    return found
-
-
-def _council(raw: str) -> Organisation:
-    council = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, la_code=raw).first()
-    if council is None:
-        raise RowRejected(f"'{LA_CODE}' is '{raw}', which is not a council in SafeHub. Use its three-digit DfE code.")
-    return council
-
-
-def _required(row: Mapping[str, str], column: str) -> str:
-    if not row.get(column, ""):
-        raise RowRejected(f"'{column}' is empty. Fill it in for every incident.")
-    return row[column]
-
-
-def _choice(raw: str, choices: Mapping[str, str], column: str) -> str:
-    value = choices.get(raw.strip().lower())
-    if value is None:
-        allowed = ", ".join(sorted({f"'{v}'" for v in choices.values()}))
-        raise RowRejected(f"'{column}' is '{raw}'. Use one of {allowed}.")
-    return value
-
-
-def _date(raw: str, column: str) -> datetime.date | None:
-    if not raw:
-        return None
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError as error:
-        # The value is a date of birth: it is not repeated in the message (import output is shared).
-        raise RowRejected(f"'{column}' is not a date. Write dates as YYYY-MM-DD, like 2016-05-04.") from error
-
-
-def _occurred_at(raw: str) -> datetime.datetime:
-    try:
-        value = datetime.datetime.fromisoformat(raw)
-    except ValueError as error:
-        raise RowRejected(
-            f"'{OCCURRED_AT}' is '{raw}'. Write it in ISO 8601, like 2026-11-01T22:40 (UK time) "
-            "or 2026-11-01T22:40:00+00:00."
-        ) from error
-    return value if value.tzinfo else value.replace(tzinfo=LONDON)
-
-
 def _adults(row: Mapping[str, str], numbers: list[int]) -> list[AdultInput]:
     adults = []
     for n in numbers:
@@ -334,10 +280,10 @@ def _adults(row: Mapping[str, str], numbers: list[int]) -> list[AdultInput]:
             raise RowRejected(f"Adult {n} needs both 'adult{n}_given_names' and 'adult{n}_family_name'.")
         adults.append(
             AdultInput(
-                role=_choice(role, ROLES, f"adult{n}_role"),
+                role=choice(role, ROLES, f"adult{n}_role"),
                 given_names=given,
                 family_name=family,
-                date_of_birth=_date(born, f"adult{n}_date_of_birth"),
+                date_of_birth=optional_date(born, f"adult{n}_date_of_birth"),
             )
         )
     if not adults:
@@ -348,12 +294,9 @@ def _adults(row: Mapping[str, str], numbers: list[int]) -> list[AdultInput]:
 def _child(row: Mapping[str, str]) -> ChildInput:
     if not (row[CHILD_GIVEN_NAMES] and row[CHILD_FAMILY_NAME]):
         raise RowRejected(f"Give the child's '{CHILD_GIVEN_NAMES}' and '{CHILD_FAMILY_NAME}'.")
-    born = _date(row[CHILD_DATE_OF_BIRTH], CHILD_DATE_OF_BIRTH)
+    born = optional_date(row[CHILD_DATE_OF_BIRTH], CHILD_DATE_OF_BIRTH)
     if born is None:
         raise RowRejected(f"'{CHILD_DATE_OF_BIRTH}' is empty. Give the child's date of birth, like 2016-05-04.")
-    present = row[PRESENT].strip().lower()
-    if present not in YES | NO:
-        raise RowRejected(f"'{PRESENT}' is '{row[PRESENT]}'. Use 'yes' or 'no'.")
     nhs_number = row.get(CHILD_NHS_NUMBER, "")
     upn = row.get(CHILD_UPN, "")
     return ChildInput(
@@ -363,17 +306,10 @@ def _child(row: Mapping[str, str]) -> ChildInput:
         nhs_number=identifiers.validate_nhs_number(nhs_number) if nhs_number else "",
         upn=identifiers.validate_upn(upn) if upn else "",
         postcode=row.get(CHILD_POSTCODE, ""),
-        sex=_sex(row.get(CHILD_SEX, "")),
-        present=present in YES,
+        sex=sex(row.get(CHILD_SEX, ""), CHILD_SEX),
+        present=yes_or_no(row[PRESENT], PRESENT),
         whereabouts=row.get(WHEREABOUTS, ""),
         voice_of_child=row.get(VOICE_OF_CHILD, ""),
         injuries=row.get(INJURIES, ""),
         actions_taken=row.get(ACTIONS_TAKEN, ""),
     )
-
-
-def _sex(raw: str) -> str:
-    value = {"f": "female", "m": "male"}.get(raw.strip().lower(), raw.strip().lower())
-    if value not in ("", "female", "male"):
-        raise RowRejected(f"'{CHILD_SEX}' is '{raw}'. Use 'female' or 'male', or leave it blank.")
-    return value

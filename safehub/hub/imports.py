@@ -30,11 +30,9 @@ problem (`safehub.core.imports.run_import`).
 See `safehub/hub/examples/police-referrals-example.csv`.
 """
 
-import datetime
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from safehub.core.imports import (
     ImportFailed,
@@ -43,9 +41,13 @@ from safehub.core.imports import (
     RowError,
     RowHandler,
     RowRejected,
+    moment,
     open_csv,
+    optional_date,
     require_columns,
+    required,
     run_import,
+    sex,
 )
 from safehub.hub.models import Consent, Contact, ContactSource, FamilyAwareness, LawfulBasis, SubjectRole
 from safehub.hub.services.contacts import IdempotencyConflict, SubjectInput, match_automatically, record_contact
@@ -66,7 +68,6 @@ FAMILY_AWARE = "Family aware"
 CONSENT = "Consent"
 LAWFUL_BASIS = "Lawful basis"
 SEX = "Child sex"
-SEXES = {"female": "female", "f": "female", "male": "male", "m": "male", "": ""}
 COLUMNS = (
     OCCURRENCE,
     RECEIVED_AT,
@@ -83,7 +84,6 @@ COLUMNS = (
     CONSENT,
 )
 
-UK = ZoneInfo("Europe/London")
 FAMILY_AWARENESS = {
     "yes": FamilyAwareness.AWARE,
     "no": FamilyAwareness.NOT_AWARE,
@@ -122,17 +122,17 @@ def import_police_referrals(path: str | Path, *, progress: ProgressCallback | No
                     recorded_by=None,
                     source=ContactSource.POLICE,
                     source_organisation=force,
-                    referrer_name=_required(row, OFFICER),
+                    referrer_name=required(row, OFFICER, each="referral"),
                     referrer_role="Police officer",
-                    referrer_contact=_required(row, OFFICER_CONTACT),
-                    what_happened=_required(row, WHAT_HAPPENED),
+                    referrer_contact=required(row, OFFICER_CONTACT, each="referral"),
+                    what_happened=required(row, WHAT_HAPPENED, each="referral"),
                     family_awareness=_choice(row[FAMILY_AWARE], FAMILY_AWARENESS, FAMILY_AWARE),
                     consent=consent,
                     lawful_basis=_lawful_basis(row.get(LAWFUL_BASIS, ""), consent),
                     subjects=[match_automatically(_child(row)), *_adults(row[ADULTS])],
                     external_reference=occurrence,
                     idempotency_key=key,
-                    received_at=_received_at(row[RECEIVED_AT]),
+                    received_at=moment(row[RECEIVED_AT], RECEIVED_AT),
                     channel="import",
                 )
             except IdempotencyConflict as error:
@@ -145,12 +145,6 @@ def import_police_referrals(path: str | Path, *, progress: ProgressCallback | No
         return handle_row
 
     return run_import(rows, make_handler, progress=progress)
-
-
-def _required(row: Mapping[str, str], column: str) -> str:
-    if not row[column]:
-        raise RowRejected(f"'{column}' is empty. Fill it in for every referral.")
-    return row[column]
 
 
 def _choice(raw: str, choices: Mapping[str, str], column: str) -> str:
@@ -170,26 +164,6 @@ def _lawful_basis(raw: str, consent: str) -> str:
     return value
 
 
-def _date(raw: str, column: str) -> datetime.date | None:
-    if not raw:
-        return None
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError as error:
-        # The value is a date of birth: it is not repeated in the message (import output is shared).
-        raise RowRejected(f"'{column}' is not a date. Write dates as YYYY-MM-DD, like 2016-05-04.") from error
-
-
-def _received_at(raw: str) -> datetime.datetime:
-    try:
-        value = datetime.datetime.fromisoformat(raw)
-    except ValueError as error:
-        raise RowRejected(
-            f"'{RECEIVED_AT}' is '{raw}'. Write it as YYYY-MM-DD HH:MM, like 2025-03-14 22:40."
-        ) from error
-    return value if value.tzinfo else value.replace(tzinfo=UK)
-
-
 def _child(row: Mapping[str, str]) -> SubjectInput:
     if not (row[GIVEN_NAMES] or row[FAMILY_NAME]):
         raise RowRejected("The child has no name. Give at least the child's given names or family name.")
@@ -197,10 +171,10 @@ def _child(row: Mapping[str, str]) -> SubjectInput:
         role=SubjectRole.CHILD,
         given_names=row[GIVEN_NAMES],
         family_name=row[FAMILY_NAME],
-        date_of_birth=_date(row[DATE_OF_BIRTH], DATE_OF_BIRTH),
+        date_of_birth=optional_date(row[DATE_OF_BIRTH], DATE_OF_BIRTH),
         nhs_number=row[NHS_NUMBER],
         postcode=row[POSTCODE],
-        sex=_choice(row.get(SEX, ""), SEXES, SEX) if row.get(SEX, "").strip() else "",
+        sex=sex(row.get(SEX, ""), SEX),
     )
 
 
@@ -220,7 +194,7 @@ def _adults(raw: str) -> list[SubjectInput]:
                 role=SubjectRole.ADULT,
                 given_names=given,
                 family_name=family,
-                date_of_birth=_date((found["dob"] or "").strip(), ADULTS),
+                date_of_birth=optional_date((found["dob"] or "").strip(), ADULTS),
             )
         )
     return adults

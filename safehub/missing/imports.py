@@ -35,13 +35,12 @@ line's number and problem; dates of birth and identifiers are never repeated in 
 See `safehub/missing/examples/missing-example.csv`.
 """
 
-import datetime
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.core.exceptions import ValidationError
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from safehub.core.imports import (
     ImportFailed,
@@ -50,9 +49,16 @@ from safehub.core.imports import (
     RowError,
     RowHandler,
     RowRejected,
+    choice,
+    lookup,
+    moment,
     open_csv,
+    optional_date,
     require_columns,
+    required,
     run_import,
+    sex,
+    yes_or_no,
 )
 from safehub.missing.models import Episode, EpisodeState, Indicator, Reporter, RiskGrade
 from safehub.missing.services import (
@@ -64,9 +70,9 @@ from safehub.missing.services import (
     record_return,
     request_fingerprint,
 )
+from safehub.partnership.imports import council, police_force
 from safehub.partnership.models import Organisation, OrganisationKind
 from safehub.people import identifiers
-from safehub.timescales.calendar import LONDON
 
 POLICE_REFERENCE = "police_reference"
 CHILD_GIVEN_NAMES = "child_given_names"
@@ -108,8 +114,6 @@ REQUIRED_COLUMNS = (
 )
 RETURN_COLUMNS = (RETURNED_AT, FOUND_LOCATION, FOUND_POSTCODE, FOUND_BY, WHERE_HAD_BEEN, WITH_WHOM, HARM)
 
-YES = {"yes", "y", "true", "1"}
-NO = {"no", "n", "false", "0"}
 IMPORTED_BY = "safehub import"
 NO_POLICE_FORCE = "There is no police force in SafeHub to import episodes for. Add the force to the directory first."
 # The service's names for what is wrong, as the file's columns.
@@ -133,14 +137,9 @@ COLUMN_OF = {
 }
 
 
-def _choices(choices: list[tuple[str, str]]) -> dict[str, str]:
-    """Each value, and its label, in lower case, to the value."""
-    return {key.lower(): value for value, label in choices for key in (value, label)}
-
-
-REPORTERS = _choices(Reporter.choices)
-RISK_GRADES = _choices(RiskGrade.choices)
-INDICATOR_VALUES = _choices(Indicator.choices)
+REPORTERS = lookup(Reporter.choices)
+RISK_GRADES = lookup(RiskGrade.choices)
+INDICATOR_VALUES = lookup(Indicator.choices)
 
 
 @dataclass(frozen=True)
@@ -265,31 +264,31 @@ def _read(row: Mapping[str, str], forces: QuerySet[Organisation]) -> _Row:
     reference = row[POLICE_REFERENCE]
     if not reference:
         raise RowRejected(f"'{POLICE_REFERENCE}' is empty. Give the force's reference for every episode.")
-    in_care = _yes_or_no(row[IN_CARE], IN_CARE)
+    in_care = yes_or_no(row[IN_CARE], IN_CARE)
     placing = row.get(PLACING_LA_CODE, "")
     if placing and not in_care:
         raise RowRejected(f"'{PLACING_LA_CODE}' is given but '{IN_CARE}' is 'no': only a child in care is placed.")
     episode = EpisodeInput(
         police_reference=reference,
         child=_child(row),
-        reported_at=_moment(row[REPORTED_AT], REPORTED_AT),
-        reported_by=_choice(row[REPORTED_BY], REPORTERS, REPORTED_BY),
-        last_seen_at=_moment(row[LAST_SEEN_AT], LAST_SEEN_AT) if row.get(LAST_SEEN_AT) else None,
-        last_seen_location=_required(row, LAST_SEEN_LOCATION),
-        risk_grade=_choice(row[RISK_GRADE], RISK_GRADES, RISK_GRADE),
-        local_authority=_council(row[LA_CODE], LA_CODE),
+        reported_at=moment(row[REPORTED_AT], REPORTED_AT),
+        reported_by=choice(row[REPORTED_BY], REPORTERS, REPORTED_BY),
+        last_seen_at=moment(row[LAST_SEEN_AT], LAST_SEEN_AT) if row.get(LAST_SEEN_AT) else None,
+        last_seen_location=required(row, LAST_SEEN_LOCATION, each="episode"),
+        risk_grade=choice(row[RISK_GRADE], RISK_GRADES, RISK_GRADE),
+        local_authority=council(row[LA_CODE], LA_CODE),
         in_care=in_care,
-        placing_authority=_council(placing, PLACING_LA_CODE) if placing else None,
+        placing_authority=council(placing, PLACING_LA_CODE) if placing else None,
         circumstances=row.get(CIRCUMSTANCES, ""),
         indicators=_indicators(row.get(INDICATORS, "")),
     )
-    return _Row(force=_force(row.get(FORCE, ""), forces), episode=episode, returned=_return(row))
+    return _Row(force=police_force(row.get(FORCE, ""), forces, FORCE), episode=episode, returned=_return(row))
 
 
 def _child(row: Mapping[str, str]) -> ChildDetails:
     if not (row[CHILD_GIVEN_NAMES] and row[CHILD_FAMILY_NAME]):
         raise RowRejected(f"Give the child's '{CHILD_GIVEN_NAMES}' and '{CHILD_FAMILY_NAME}'.")
-    born = _date(row[CHILD_DATE_OF_BIRTH], CHILD_DATE_OF_BIRTH)
+    born = optional_date(row[CHILD_DATE_OF_BIRTH], CHILD_DATE_OF_BIRTH)
     if born is None:
         raise RowRejected(
             f"'{CHILD_DATE_OF_BIRTH}' is empty. Give the child's date of birth (or the best estimate), like 2016-05-04."
@@ -301,7 +300,7 @@ def _child(row: Mapping[str, str]) -> ChildDetails:
         nhs_number=_identifier(row.get(CHILD_NHS_NUMBER, ""), CHILD_NHS_NUMBER),
         upn=_identifier(row.get(CHILD_UPN, ""), CHILD_UPN),
         postcode=row.get(CHILD_POSTCODE, ""),
-        sex=_sex(row.get(CHILD_SEX, "")),
+        sex=sex(row.get(CHILD_SEX, ""), CHILD_SEX),
     )
 
 
@@ -318,7 +317,7 @@ def _return(row: Mapping[str, str]) -> ReturnInput | None:
         if not row.get(column, ""):
             raise RowRejected(f"'{column}' is empty. Fill it in for every child found or returned.")
     return ReturnInput(
-        returned_at=_moment(row[RETURNED_AT], RETURNED_AT),
+        returned_at=moment(row[RETURNED_AT], RETURNED_AT),
         found_location=row[FOUND_LOCATION],
         found_by=row[FOUND_BY],
         found_postcode=row.get(FOUND_POSTCODE, ""),
@@ -326,39 +325,6 @@ def _return(row: Mapping[str, str]) -> ReturnInput | None:
         with_whom=row.get(WITH_WHOM, ""),
         harm=row.get(HARM, ""),
     )
-
-
-def _force(raw: str, forces: QuerySet[Organisation]) -> Organisation:
-    if not raw:
-        only = list(forces[:2])
-        if len(only) > 1:
-            raise RowRejected(f"SafeHub has more than one police force: give the force's name in '{FORCE}'.")
-        return only[0]
-    found = forces.filter(Q(name__iexact=raw) | Q(ods_code__iexact=raw)).first()
-    if found is None:
-        raise RowRejected(f"'{FORCE}' is '{raw}', which is not a police force in SafeHub. Use its name.")
-    return found
-
-
-def _council(raw: str, column: str) -> Organisation:
-    council = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, la_code=raw).first() if raw else None
-    if council is None:
-        raise RowRejected(f"'{column}' is '{raw}', which is not a council in SafeHub. Use its three-digit DfE code.")
-    return council
-
-
-def _required(row: Mapping[str, str], column: str) -> str:
-    if not row.get(column, ""):
-        raise RowRejected(f"'{column}' is empty. Fill it in for every episode.")
-    return row[column]
-
-
-def _choice(raw: str, choices: Mapping[str, str], column: str) -> str:
-    value = choices.get(raw.strip().lower())
-    if value is None:
-        allowed = ", ".join(sorted({f"'{v}'" for v in choices.values()}))
-        raise RowRejected(f"'{column}' is '{raw}'. Use one of {allowed}.")
-    return value
 
 
 def _indicators(raw: str) -> list[str]:
@@ -373,13 +339,6 @@ def _indicators(raw: str) -> list[str]:
     return sorted({INDICATOR_VALUES[part.lower()] for part in found})
 
 
-def _yes_or_no(raw: str, column: str) -> bool:
-    value = raw.strip().lower()
-    if value not in YES | NO:
-        raise RowRejected(f"'{column}' is '{raw}'. Use 'yes' or 'no'.")
-    return value in YES
-
-
 def _identifier(raw: str, column: str) -> str:
     if not raw:
         return ""
@@ -390,31 +349,3 @@ def _identifier(raw: str, column: str) -> str:
     except ValidationError as error:
         # The messages describe the format; the number itself is not repeated.
         raise RowRejected(f"'{column}': {' '.join(error.messages)}") from error
-
-
-def _date(raw: str, column: str) -> datetime.date | None:
-    if not raw:
-        return None
-    try:
-        return datetime.date.fromisoformat(raw)
-    except ValueError as error:
-        # The value is a date of birth: it is not repeated in the message (import output is shared).
-        raise RowRejected(f"'{column}' is not a date. Write dates as YYYY-MM-DD, like 2016-05-04.") from error
-
-
-def _moment(raw: str, column: str) -> datetime.datetime:
-    try:
-        value = datetime.datetime.fromisoformat(raw)
-    except ValueError as error:
-        raise RowRejected(
-            f"'{column}' is '{raw}'. Write it in ISO 8601, like 2026-11-14T21:05 (UK time) "
-            "or 2026-11-14T21:05:00+00:00."
-        ) from error
-    return value if value.tzinfo else value.replace(tzinfo=LONDON)
-
-
-def _sex(raw: str) -> str:
-    value = {"f": "female", "m": "male"}.get(raw.strip().lower(), raw.strip().lower())
-    if value not in ("", "female", "male"):
-        raise RowRejected(f"'{CHILD_SEX}' is '{raw}'. Use 'female' or 'male', or leave it blank.")
-    return value

@@ -11,6 +11,8 @@ import re
 from collections.abc import Mapping
 from pathlib import Path
 
+from django.db.models import Q, QuerySet
+
 from safehub.core.imports import (
     ImportResult,
     ProgressCallback,
@@ -128,3 +130,27 @@ def _first_line_of_each_urn(rows: list[dict[str, str]]) -> dict[str, int]:
     for line, row in zip(itertools.count(2), rows, strict=False):
         first_line.setdefault(row[URN], line)
     return first_line
+
+
+# Organisations named in other importers' rows ------------------------------------------------
+
+
+def police_force(raw: str, forces: QuerySet[Organisation], column: str) -> Organisation:
+    """The force a row names by name or ODS code; blank is the only force, if there is one."""
+    if not raw:
+        only = list(forces[:2])
+        if len(only) > 1:
+            raise RowRejected(f"SafeHub has more than one police force: give the force's name in '{column}'.")
+        return only[0]
+    found = forces.filter(Q(name__iexact=raw) | Q(ods_code__iexact=raw)).first()
+    if found is None:
+        raise RowRejected(f"'{column}' is '{raw}', which is not a police force in SafeHub. Use its name.")
+    return found
+
+
+def council(raw: str, column: str) -> Organisation:
+    """The council a row names by its DfE LA code."""
+    found = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, la_code=raw).first() if raw else None
+    if found is None:
+        raise RowRejected(f"'{column}' is '{raw}', which is not a council in SafeHub. Use its three-digit DfE code.")
+    return found

@@ -24,6 +24,7 @@ import datetime
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 import jellyfish
 from django.core.exceptions import PermissionDenied
@@ -34,7 +35,7 @@ from safehub.access import policy
 from safehub.audit.services import record
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
-from safehub.people.identifiers import normalise_nhs_number
+from safehub.people.identifiers import normalise_nhs_number, validate_nhs_number
 from safehub.people.models import (
     DatePrecision,
     Identifier,
@@ -289,6 +290,46 @@ def find_candidates(
         detail={"criteria": query.criteria(), "candidates": [c.person.pk for c in candidates]},
     )
     return candidates
+
+
+class Details(Protocol):
+    """What a form, a file row or an API body says about a person (every intake's input has it)."""
+
+    @property
+    def given_names(self) -> str: ...
+    @property
+    def family_name(self) -> str: ...
+    @property
+    def date_of_birth(self) -> datetime.date | None: ...
+    @property
+    def nhs_number(self) -> str: ...
+    @property
+    def upn(self) -> str: ...
+    @property
+    def postcode(self) -> str: ...
+    @property
+    def sex(self) -> str: ...
+
+
+def query_of(details: Details) -> MatchQuery:
+    """The match query for what was given; a wrong NHS number raises ValidationError."""
+    nhs_number = validate_nhs_number(details.nhs_number) if details.nhs_number.strip() else ""
+    return MatchQuery(
+        given_names=details.given_names,
+        family_name=details.family_name,
+        date_of_birth=details.date_of_birth,
+        nhs_number=nhs_number,
+        upn=details.upn,
+        postcode=details.postcode,
+        sex=details.sex,
+    )
+
+
+def sure_match_for_system(details: Details, *, kind: str, on_behalf_of: str) -> Person | None:
+    """The record something that arrived with no person choosing is linked to (`sure_match`),
+    or None; the search is audited for the system `on_behalf_of`."""
+    query = query_of(details)
+    return sure_match(query, find_candidates_for_system(on_behalf_of=on_behalf_of, query=query), kind=kind)
 
 
 def find_candidates_for_system(*, on_behalf_of: str, query: MatchQuery, limit: int = 10) -> list[Candidate]:

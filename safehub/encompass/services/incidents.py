@@ -161,18 +161,7 @@ def match_child(child: ChildInput, *, on_behalf_of: str) -> Person | None:
     shown to anyone: a child not matched goes to the council."""
     if child.person is not None:
         return child.person
-    nhs_number = identifiers.validate_nhs_number(child.nhs_number) if child.nhs_number.strip() else ""
-    query = matching.MatchQuery(
-        given_names=child.given_names,
-        family_name=child.family_name,
-        date_of_birth=child.date_of_birth,
-        nhs_number=nhs_number,
-        upn=child.upn,
-        postcode=child.postcode,
-        sex=child.sex,
-    )
-    candidates = matching.find_candidates_for_system(on_behalf_of=on_behalf_of, query=query)
-    return matching.sure_match(query, candidates, kind=PersonKind.CHILD)
+    return matching.sure_match_for_system(child, kind=PersonKind.CHILD, on_behalf_of=on_behalf_of)
 
 
 def _in_scheme(organisation: Organisation) -> bool:

@@ -348,19 +348,10 @@ def match_automatically(
     if subject.person is not None or subject.role == SubjectRole.UNBORN:
         return subject
     try:
-        nhs_number = identifiers.validate_nhs_number(subject.nhs_number) if subject.nhs_number.strip() else ""
+        query = matching.query_of(subject)
     except ValidationError:
         return subject  # record_contact reports the bad number
     kind = PERSON_KIND_OF_ROLE[SubjectRole(subject.role)]
-    query = matching.MatchQuery(
-        given_names=subject.given_names,
-        family_name=subject.family_name,
-        date_of_birth=subject.date_of_birth,
-        nhs_number=nhs_number,
-        upn=subject.upn,
-        postcode=subject.postcode,
-        sex=subject.sex,
-    )
     if user is None:
         candidates = matching.find_candidates_for_system(on_behalf_of=on_behalf_of, query=query)
     else:
