@@ -31,6 +31,7 @@ from safehub.missing import services
 from safehub.missing.models import (
     CmeReason,
     Episode,
+    EpisodeEvent,
     ExploitationType,
     GroundsDecision,
     Indicator,
@@ -110,6 +111,7 @@ class _MissingYear:
         )
         self.plan: list[_Planned] = []
         self.serial = 0
+        self.last_digest_at: datetime.datetime | None = None
         self.counts = {"missing episodes": 0, "return home interviews": 0, "missing digests": 0}
 
     # Set-up ------------------------------------------------------------------------------------
@@ -296,6 +298,15 @@ class _MissingYear:
 
     def _digest_at(self, moment: datetime.datetime, *, only_with_news: bool) -> Callable[[], None]:
         def send() -> None:
+            previous, self.last_digest_at = self.last_digest_at, moment
+            # A quiet day in the older history: nothing happened since yesterday's digests, so no
+            # council has news (one query, not one per council).
+            if (
+                only_with_news
+                and previous is not None
+                and not EpisodeEvent.objects.filter(at__gt=previous, at__lte=moment).exists()
+            ):
+                return
             self.counts["missing digests"] += services.send_digests(now=moment, only_with_news=only_with_news)
 
         return send

@@ -118,9 +118,15 @@ def missing_team(council: Organisation) -> Team | None:
 
 
 def digest_time(council: Organisation) -> datetime.time:
-    arrangement = arrangement_for(council)
+    return _digest_time(arrangement_for(council))
+
+
+def _digest_time(arrangement: MissingArrangement | None, default: datetime.time | None = None) -> datetime.time:
+    """The council's own time, else the partnership's (`missing_digest_time`, 08:00 by default)."""
     if arrangement is not None and arrangement.digest_time is not None:
         return arrangement.digest_time
+    if default is not None:
+        return default
     minutes = timescale_value("missing_digest_time")
     return datetime.time(minutes // 60, minutes % 60)
 
@@ -860,10 +866,15 @@ def send_digests(*, now: datetime.datetime | None = None, only_with_news: bool =
     day = now.astimezone(LONDON).date()
     sent = 0
     councils = Organisation.objects.filter(kind=OrganisationKind.LOCAL_AUTHORITY, is_open=True).order_by("pk")
+    # Every council's arrangement in one query: this runs every few minutes, for every council.
+    arrangements = {a.local_authority_id: a for a in MissingArrangement.objects.select_related("team")}
+    default_time = _digest_time(None)
+    done = set(Digest.objects.filter(day=day).values_list("local_authority_id", flat=True))
     for council in councils:
-        if now < digest_moment(council, day) or Digest.objects.filter(local_authority=council, day=day).exists():
+        arrangement = arrangements.get(council.pk)
+        if council.pk in done or now < london_wall_clock(day, _digest_time(arrangement, default_time)):
             continue
-        if missing_team(council) is None:
+        if arrangement is None and missing_team(council) is None:
             continue
         if only_with_news:
             last = Digest.objects.filter(local_authority=council).order_by("-day").first()

@@ -9,19 +9,24 @@ from safehub.access import policy
 from safehub.access.demo import FAMILIES_EACH, household_of_child
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship, RelationshipSource
 from safehub.audit.models import AuditEvent
-from safehub.demo import seed as demo
 from safehub.partnership.models import User
 from safehub.people.models import Person, PersonKind
+from tests.demo.conftest import seeded_once
 
 TODAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
 
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker):
+    with seeded_once(django_db_blocker, at=TODAY, children=400):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _seeded(time_machine):
+def _seeded(_demo, time_machine):
     time_machine.move_to(TODAY, tick=False)
-    demo.seed_demo(size="small", seed=2026, children=400)
 
 
 @pytest.mark.parametrize("username", ["social.worker", "police.officer", "health.practitioner"])

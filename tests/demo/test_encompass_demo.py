@@ -14,7 +14,6 @@ from django.utils import timezone
 
 from safehub.access import policy
 from safehub.access.models import LegitimateRelationship, RelationshipSource
-from safehub.demo import seed as demo
 from safehub.encompass import selectors
 from safehub.encompass.demo import MIN_INCIDENTS, seed_encompass_demo
 from safehub.encompass.models import Incident, NoSchoolReason, Notice, RecipientKind
@@ -31,6 +30,7 @@ from safehub.partnership.models import OrganisationKind, User
 from safehub.partnership.roles import Role
 from safehub.people.models import ChronologyEntry, Relationship, RelationshipKind
 from safehub.timescales.calendar import LONDON
+from tests.demo.conftest import seeded_once
 
 CHILDREN = 800
 # A Thursday in term, after the 10:00 chase time.
@@ -40,10 +40,15 @@ CARING = (RelationshipKind.PARENT, RelationshipKind.STEP_PARENT, RelationshipKin
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker):
+    with seeded_once(django_db_blocker, at=TODAY, children=CHILDREN):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _seeded(time_machine):
+def _seeded(_demo, time_machine):
     time_machine.move_to(TODAY, tick=False)
-    demo.seed_demo(size="small", seed=2026, children=CHILDREN)
 
 
 def _notices():

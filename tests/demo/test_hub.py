@@ -6,7 +6,6 @@ import re
 import pytest
 
 from safehub.access.models import LegitimateRelationship, RelationshipSource
-from safehub.demo import seed as demo
 from safehub.hub import measures
 from safehub.hub.models import (
     Assessment,
@@ -22,6 +21,7 @@ from safehub.partnership.models import User
 from safehub.people.models import ChronologyEntry, PersonKind
 from safehub.timescales.calendar import add_working_days
 from safehub.timescales.patterns import WorkingPattern
+from tests.demo.conftest import seeded_once
 
 CHILDREN = 800
 TODAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
@@ -29,10 +29,15 @@ TODAY = datetime.datetime(2026, 11, 26, 10, 0, tzinfo=datetime.UTC)
 pytestmark = pytest.mark.django_db
 
 
+@pytest.fixture(scope="module")
+def _demo(django_db_setup, django_db_blocker):
+    with seeded_once(django_db_blocker, at=TODAY, children=CHILDREN):
+        yield
+
+
 @pytest.fixture(autouse=True)
-def _seeded(time_machine):
+def _seeded(_demo, time_machine):
     time_machine.move_to(TODAY, tick=False)
-    demo.seed_demo(size="small", seed=2026, children=CHILDREN)
 
 
 def test_about_one_contact_a_year_for_every_eight_children():

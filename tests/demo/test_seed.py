@@ -1,24 +1,20 @@
 """The demo partnership generator: deterministic, valid identifiers, one user per role, usable calendars."""
 
 import datetime
-import hashlib
+from collections.abc import Iterator
 
 import pytest
 from django.contrib.auth import authenticate
-from django.db import transaction
 
 from safehub.demo import seed as demo
 from safehub.partnership.models import Organisation, OrganisationKind, User
 from safehub.partnership.roles import Role
 from safehub.people.identifiers import validate_nhs_number, validate_upn
 from safehub.people.models import (
-    Address,
-    ChronologyEntry,
     Enrolment,
     Identifier,
     IdentifierScheme,
     Person,
-    PersonAddress,
     PersonKind,
     Relationship,
     RelationshipKind,
@@ -26,6 +22,7 @@ from safehub.people.models import (
 from safehub.people.selectors import school_roll
 from safehub.timescales.calendar import SchoolCalendar
 from safehub.timescales.models import SchoolClosure, TermDate
+from tests.demo.conftest import seeded_once
 
 # Small enough for a unit test, big enough for every kind of household to appear.
 CHILDREN = 400
@@ -39,50 +36,15 @@ def _fixed_today(time_machine):
     time_machine.move_to(TODAY, tick=False)
 
 
-def _digest() -> str:
-    """A fingerprint of the generated people: names, dates of birth and identifiers, in creation order."""
-    hasher = hashlib.sha256()
-    for row in Person.objects.order_by("pk").values_list(
-        "kind", "given_names", "family_name", "sex", "date_of_birth", "expected_due_date"
-    ):
-        hasher.update(repr(row).encode())
-    for row in Identifier.objects.order_by("pk").values_list("scheme", "value"):
-        hasher.update(repr(row).encode())
-    for row in Enrolment.objects.order_by("pk").values_list("organisation__urn", "start_date", "end_date"):
-        hasher.update(repr(row).encode())
-    return hasher.hexdigest()
-
-
-def _seed_and_digest(seed: int) -> str:
-    """Seed inside a savepoint that is rolled back, so the next seed starts from an empty database."""
-    with transaction.atomic():
-        demo.seed_demo(size="small", seed=seed, children=CHILDREN)
-        digest = _digest()
-        transaction.set_rollback(True)
-    return digest
-
-
-@pytest.fixture
-def summary() -> demo.DemoSummary:
-    return demo.seed_demo(size="small", seed=2026, children=CHILDREN)
-
-
-def test_the_same_seed_on_the_same_day_gives_the_same_people():
-    assert _seed_and_digest(7) == _seed_and_digest(7)
-
-
-def test_a_different_seed_gives_different_people():
-    assert _seed_and_digest(7) != _seed_and_digest(8)
+@pytest.fixture(scope="module")
+def summary(django_db_setup, django_db_blocker) -> Iterator[demo.DemoSummary]:
+    with seeded_once(django_db_blocker, at=TODAY, children=CHILDREN) as summary:
+        yield summary
 
 
 def test_makes_exactly_the_number_of_children_asked_for(summary):
     assert Person.objects.filter(kind=PersonKind.CHILD).count() == CHILDREN
     assert summary.counts["children"] == CHILDREN
-
-
-def test_small_size_makes_two_thousand_children():
-    demo.seed_demo(size="small", seed=1)
-    assert Person.objects.filter(kind=PersonKind.CHILD).count() == demo.SIZES["small"] == 2_000
 
 
 def test_children_are_under_eighteen_and_born_by_today(summary):
@@ -212,69 +174,9 @@ def test_some_academies_set_their_own_terms(summary):
     }
 
 
-def test_is_seeded_flips_after_seeding():
-    assert not demo.is_seeded()
-    demo.seed_demo(size="small", seed=3, children=50)
-    assert demo.is_seeded()
-
-
 def test_refuses_to_seed_a_database_that_already_has_data(summary):
     with pytest.raises(demo.DemoDataError, match="empty database"):
         demo.seed_demo(size="small", children=10)
-
-
-def test_rejects_an_unknown_size():
-    with pytest.raises(ValueError, match="choose small, medium or large"):
-        demo.seed_demo(size="huge")
-
-
-def test_reports_progress_to_the_end_of_every_stage():
-    reports: list[tuple[str, int, int]] = []
-    demo.seed_demo(size="small", seed=5, children=60, progress=lambda *report: reports.append(report))
-    last = {stage: (done, total) for stage, done, total in reports}
-    assert "children and families" in last
-    assert all(done == total for done, total in last.values())
-
-
-def test_a_confidential_address_never_names_its_town_in_the_chronology():
-    demo.seed_demo(size="small", seed=2026)
-    refuges = PersonAddress.objects.filter(is_confidential=True, person__kind=PersonKind.CHILD)
-    assert refuges.exists()
-    towns = set(Address.objects.values_list("town", flat=True))
-    for residence in refuges.select_related("person"):
-        summaries = ChronologyEntry.objects.filter(person=residence.person, category="address")
-        assert list(summaries.values_list("summary", flat=True)) == ["Moved to a confidential address"]
-        assert not any(town in summary for summary in summaries.values_list("summary", flat=True) for town in towns)
-
-
-def test_a_step_parents_own_child_is_their_child_and_a_sibling_of_the_others():
-    demo.seed_demo(size="small", seed=2026, children=1_000)
-    step_families = Relationship.objects.filter(kind=RelationshipKind.STEP_PARENT).values("person_id")
-    own = Relationship.objects.filter(
-        kind=RelationshipKind.PARENT, person_id__in=step_families, related_to__kind=PersonKind.CHILD
-    )
-    assert own.exists()
-    for relationship in own[:20]:
-        half_sibling = relationship.related_to
-        step_children = Relationship.objects.filter(
-            person=relationship.person, kind=RelationshipKind.STEP_PARENT
-        ).values("related_to_id")
-        siblings = Relationship.objects.filter(kind=RelationshipKind.SIBLING, related_to=half_sibling)
-        assert siblings.filter(person_id__in=step_children).exists()
-
-
-@pytest.mark.django_db
-def test_every_demo_user_has_a_confirmed_demo_authenticator():
-    from django_otp.plugins.otp_totp.models import TOTPDevice
-
-    from safehub.core.mfa import demo_code
-    from safehub.demo.seed import seed_demo
-    from safehub.partnership.models import User
-
-    seed_demo(size="small", seed=7, children=60)
-    for user in User.objects.filter(username__in=[username for username, *_ in demo.names.DEMO_STAFF]):
-        assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
-        assert len(demo_code(user.username)) == 6
 
 
 def test_the_demo_users_colleagues_staff_every_hub_and_most_schools_and_cannot_sign_in(summary):
@@ -293,3 +195,13 @@ def test_the_demo_users_colleagues_staff_every_hub_and_most_schools_and_cannot_s
     led = schools.filter(users__role_assignments__role=Role.DESIGNATED_SAFEGUARDING_LEAD).distinct().count()
     # Most schools have their lead in SafeHub; a few have no account, as in life.
     assert 0.9 * schools.count() <= led < schools.count()
+
+
+def test_every_demo_user_has_a_confirmed_demo_authenticator(summary):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from safehub.core.mfa import demo_code
+
+    for user in User.objects.filter(username__in=[username for username, *_ in demo.names.DEMO_STAFF]):
+        assert TOTPDevice.objects.filter(user=user, confirmed=True).count() == 1
+        assert len(demo_code(user.username)) == 6
