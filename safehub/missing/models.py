@@ -288,7 +288,12 @@ class ExploitationFlag(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"Exploitation flag {self.pk}"
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        """Names the flag in an email without naming the child (`EXF-` and its number)."""
+        return f"EXF-{self.pk:06d}"
 
 
 class ExploitationType(models.TextChoices):

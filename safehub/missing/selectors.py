@@ -31,11 +31,12 @@ from safehub.missing.models import (
     PhilomenaRecord,
     ReturnInterview,
 )
+from safehub.missing.services import episodes_in_repeat_window
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people.models import Person
-from safehub.timescales.calendar import LONDON, london_wall_clock
-from safehub.timescales.rules import timescale_value, window_start
+from safehub.timescales.calendar import LONDON
+from safehub.timescales.rules import timescale_value
 
 
 def _refused(user: User, what: str, pk: int) -> Http404:
@@ -139,10 +140,7 @@ class Flags:
 def flags_for(person: Person, *, now: datetime.datetime | None = None) -> Flags:
     """The child's flags now, computed from the records."""
     now = now or timezone.now()
-    first = window_start(now.astimezone(LONDON).date(), "repeat_missing_window")
-    in_window = Episode.objects.filter(
-        person=person, reported_at__gte=london_wall_clock(first, datetime.time(0, 0)), reported_at__lte=now
-    ).count()
+    in_window = episodes_in_repeat_window(person, now)
     latest = Episode.objects.filter(person=person).order_by("-reported_at").first()
     return Flags(
         repeat=in_window >= timescale_value("repeat_missing_episodes"),

@@ -323,11 +323,14 @@ def match_child(child: ChildDetails, *, on_behalf_of: str) -> Person | None:
 def is_repeat(person: Person, at: datetime.datetime) -> bool:
     """Whether the child has at least the threshold of episodes (3 by default) reported in the
     window (90 calendar days by default) ending on the day of `at`, this one included."""
-    day = at.astimezone(LONDON).date()
-    first = window_start(day, "repeat_missing_window")
+    return episodes_in_repeat_window(person, at) >= timescale_value("repeat_missing_episodes")
+
+
+def episodes_in_repeat_window(person: Person, at: datetime.datetime) -> int:
+    """How many episodes the child had reported in the repeat window ending on the day of `at`."""
+    first = window_start(at.astimezone(LONDON).date(), "repeat_missing_window")
     start = london_wall_clock(first, datetime.time(0, 0))
-    count = Episode.objects.filter(person=person, reported_at__gte=start, reported_at__lte=at).count()
-    return count >= timescale_value("repeat_missing_episodes")
+    return Episode.objects.filter(person=person, reported_at__gte=start, reported_at__lte=at).count()
 
 
 def _give_access(episode: Episode) -> None:
@@ -839,7 +842,7 @@ def raise_flag(
         list(users.values()),
         kind="missing.exploitation_flag",
         key=f"missing.exploitation_flag:flag-{flag.pk}",
-        reference=person.reference,
+        reference=flag.reference,
         link=link,
     )
     record(

@@ -285,6 +285,9 @@ def test_the_provider_records_the_interview_and_its_indicators_raise_the_flag(w)
     assert flag.indicators == [Indicator.OLDER_ASSOCIATES]
     told = Notification.objects.filter(kind="missing.exploitation_flag")
     assert {n.recipient_id for n in told} == {w.coordinator.pk, w.manager.pk}
+    # The email names the flag, never the child (not even the child's record number).
+    assert {n.reference for n in told} == {flag.reference}
+    assert flag.reference.startswith("EXF-")
     with pytest.raises(ValidationError, match="finished"):
         services.record_interview(interview=interview, by=w.worker, state=InterviewState.DECLINED)
 
