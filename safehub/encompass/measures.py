@@ -45,10 +45,10 @@ from django.urls import reverse
 
 from safehub.access import policy
 from safehub.encompass.models import NoSchoolReason, Notice, RecipientKind
-from safehub.hub.measures import Count, Period, PeriodError, default_period, percent, period_from
+from safehub.hub.measures import Count, Period, PeriodError, default_period, percent, period_from, period_or_default
 from safehub.partnership.models import Organisation, User
 
-__all__ = ["Period", "PeriodError", "default_period", "period_from"]
+__all__ = ["Period", "PeriodError", "default_period", "period_from", "period_or_default"]
 
 PAGE_TITLE = "Operation Encompass performance"
 NO_SUCH_FIGURE = f"There is no such figure: go back to {PAGE_TITLE} and choose one."

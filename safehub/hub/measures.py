@@ -10,7 +10,7 @@ date only, and none can be opened. No figure holds a name or a narrative.
 
 import datetime
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -91,6 +91,15 @@ def parse_month(text: str, what: str) -> datetime.date:
         return datetime.datetime.strptime(text.strip(), "%Y-%m").date()
     except ValueError:
         raise PeriodError(f"Enter the {what} as a year and month, for example 2026-03.") from None
+
+
+def period_or_default(params: Mapping[str, str], *, today: datetime.date) -> tuple[Period, str]:
+    """The period a page's query asks for (`start`, `end`), or the default with the reason the
+    one asked for cannot be shown (every performance page shows the reason above its figures)."""
+    try:
+        return period_from(params.get("start"), params.get("end"), today=today), ""
+    except PeriodError as error:
+        return default_period(today), str(error)
 
 
 def period_from(start: str | None, end: str | None, *, today: datetime.date) -> Period:

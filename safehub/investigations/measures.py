@@ -19,7 +19,7 @@ from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from safehub.access import policy
-from safehub.hub.measures import Period, PeriodError, default_period, period_from
+from safehub.hub.measures import Period, PeriodError, default_period, period_from, period_or_default
 from safehub.investigations.models import (
     OPEN_STATES,
     ChallengeOutcome,
@@ -32,7 +32,7 @@ from safehub.investigations.models import (
 from safehub.partnership.models import User
 from safehub.timescales.calendar import working_days_between
 
-__all__ = ["Period", "PeriodError", "default_period", "period_from"]
+__all__ = ["Period", "PeriodError", "default_period", "period_from", "period_or_default"]
 
 IN_EFFECT = (ClosureState.EFFECTIVE, ClosureState.CONFIRMED)
 

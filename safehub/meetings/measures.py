@@ -28,7 +28,7 @@ from django.db.models import Count, DateField, F, Q, QuerySet
 from django.db.models.functions import TruncMonth
 
 from safehub.access import policy
-from safehub.hub.measures import Period, PeriodError, default_period, percent, period_from
+from safehub.hub.measures import Period, PeriodError, default_period, percent, period_from, period_or_default
 from safehub.meetings.models import (
     PRESENT_STATUSES,
     REMOTE_STATUSES,
@@ -45,7 +45,7 @@ from safehub.partnership.models import User
 from safehub.timescales.calendar import LONDON
 
 # The period and its parsing are the hub's: one rule for every performance page.
-__all__ = ["Period", "PeriodError", "default_period", "period_from"]
+__all__ = ["Period", "PeriodError", "default_period", "period_from", "period_or_default"]
 
 # The meetings measured, in the order the page shows them (core groups are not measured).
 GROUPS: dict[str, str] = {

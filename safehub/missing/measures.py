@@ -19,7 +19,7 @@ from typing import Any
 from django.db.models import DurationField, ExpressionWrapper, F, Q, QuerySet
 
 from safehub.access import policy
-from safehub.hub.measures import Period, PeriodError, default_period, period_from
+from safehub.hub.measures import Period, PeriodError, default_period, period_from, period_or_default
 from safehub.missing.models import (
     Episode,
     ExploitationFlag,
@@ -33,7 +33,7 @@ from safehub.partnership.models import Organisation, OrganisationKind, User
 from safehub.people.models import Person
 from safehub.timescales.rules import timescale_value
 
-__all__ = ["Period", "PeriodError", "default_period", "period_from"]
+__all__ = ["Period", "PeriodError", "default_period", "period_from", "period_or_default"]
 
 FIGURES = {
     "episodes": "Missing episodes reported",

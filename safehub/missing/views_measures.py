@@ -4,7 +4,6 @@ Thin: parse the period and council, ask `safehub.missing.measures`, audit, rende
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -14,26 +13,11 @@ from django.utils import timezone
 from safehub.audit.services import record
 from safehub.missing import measures
 from safehub.missing.models import RiskGrade
-from safehub.partnership.models import Organisation, OrganisationKind, User
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.models import Organisation, OrganisationKind
+from safehub.partnership.roles import Capability, require_capability
 
 RECORDS_PER_PAGE = 50
 PURPOSE = "missing children performance"
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not has_capability(user, Capability.VIEW_PERFORMANCE):
-        raise PermissionDenied
-    return user
-
-
-def _period(request: HttpRequest) -> tuple[measures.Period, str]:
-    today = timezone.localdate()
-    try:
-        return measures.period_from(request.GET.get("start"), request.GET.get("end"), today=today), ""
-    except measures.PeriodError as error:
-        return measures.default_period(today), str(error)
 
 
 def _council(request: HttpRequest) -> Organisation | None:
@@ -54,8 +38,8 @@ def _query(period: measures.Period, council: Organisation | None) -> dict[str, s
 
 @login_required
 def performance(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period, error = _period(request)
+    user = require_capability(request.user, Capability.VIEW_PERFORMANCE)
+    period, error = measures.period_or_default(request.GET, today=timezone.localdate())
     council = _council(request)
     figures = measures.missing_figures(period, council=council)
     record(
@@ -82,8 +66,8 @@ def performance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def performance_records(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period, error = _period(request)
+    user = require_capability(request.user, Capability.VIEW_PERFORMANCE)
+    period, error = measures.period_or_default(request.GET, today=timezone.localdate())
     if error:
         raise Http404(error)
     council = _council(request)

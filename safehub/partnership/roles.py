@@ -7,8 +7,9 @@ these capabilities (`access.can` / `visible_to`), never instead of them.
 
 from collections.abc import Iterable
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any, cast
 
+from django.core.exceptions import PermissionDenied
 from django.db import models
 
 if TYPE_CHECKING:
@@ -245,3 +246,10 @@ def has_capability(user: "User", capability: Capability) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return capability in user.capabilities
+
+
+def require_capability(user: Any, *capabilities: Capability) -> "User":
+    """The signed-in user if they hold any of `capabilities`; else PermissionDenied (a 403 page)."""
+    if not any(has_capability(user, capability) for capability in capabilities):
+        raise PermissionDenied
+    return cast("User", user)

@@ -8,7 +8,6 @@ on the hub's performance page. Thin: parse, ask `safehub.encompass.measures`, au
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -17,28 +16,12 @@ from django.utils import timezone
 
 from safehub.audit.services import record
 from safehub.encompass import measures
-from safehub.partnership.models import Organisation, User
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.models import Organisation
+from safehub.partnership.roles import Capability, require_capability
 from safehub.timescales.rules import timescale_value
 
 RECORDS_PER_PAGE = 50
 PURPOSE = "Operation Encompass performance"
-
-
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not has_capability(user, Capability.VIEW_PERFORMANCE):
-        raise PermissionDenied
-    return user
-
-
-def _period(request: HttpRequest) -> tuple[measures.Period, str]:
-    """The period asked for, or the default with the reason the one asked for cannot be shown."""
-    today = timezone.localdate()
-    try:
-        return measures.period_from(request.GET.get("start"), request.GET.get("end"), today=today), ""
-    except measures.PeriodError as error:
-        return measures.default_period(today), str(error)
 
 
 def _query(period: measures.Period, school: Organisation | None) -> str:
@@ -52,8 +35,8 @@ def _acknowledge_by_text() -> str:
 
 @login_required
 def performance(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period, period_error = _period(request)
+    user = require_capability(request.user, Capability.VIEW_PERFORMANCE)
+    period, period_error = measures.period_or_default(request.GET, today=timezone.localdate())
     school_error = ""
     try:
         school = measures.school_from(request.GET.get("school"))
@@ -88,8 +71,8 @@ def performance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def performance_records(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period, error = _period(request)
+    user = require_capability(request.user, Capability.VIEW_PERFORMANCE)
+    period, error = measures.period_or_default(request.GET, today=timezone.localdate())
     if error:
         raise Http404(error)
     figure, value, month = request.GET.get("figure", ""), request.GET.get("value", ""), request.GET.get("month", "")

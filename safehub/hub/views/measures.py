@@ -26,21 +26,12 @@ def _user(request: HttpRequest) -> User:
     return request.user  # type: ignore[return-value]
 
 
-def _period(request: HttpRequest) -> tuple[measures.Period, str]:
-    """The period asked for, or the default with the reason the one asked for cannot be shown."""
-    today = timezone.localdate()
-    try:
-        return measures.period_from(request.GET.get("start"), request.GET.get("end"), today=today), ""
-    except measures.PeriodError as error:
-        return measures.default_period(today), str(error)
-
-
 @login_required
 def performance(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not has_capability(user, Capability.VIEW_PERFORMANCE):
         raise PermissionDenied
-    period, error = _period(request)
+    period, error = measures.period_or_default(request.GET, today=timezone.localdate())
     figures = measures.hub_figures(user, period, now=timezone.now())
     return render(
         request,
@@ -54,7 +45,7 @@ def performance_records(request: HttpRequest) -> HttpResponse:
     user = _user(request)
     if not has_capability(user, Capability.VIEW_PERFORMANCE):
         raise PermissionDenied
-    period, error = _period(request)
+    period, error = measures.period_or_default(request.GET, today=timezone.localdate())
     if error:
         raise Http404(error)
     figure, value = request.GET.get("figure", ""), request.GET.get("value", "")

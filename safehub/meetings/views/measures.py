@@ -8,7 +8,6 @@ page. Thin: parse the period, ask `safehub.meetings.measures`, audit, render.
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
@@ -18,33 +17,16 @@ from django.utils import timezone
 from safehub.audit.services import record
 from safehub.meetings import measures
 from safehub.meetings.models import Agency
-from safehub.partnership.models import User
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.roles import Capability, require_capability
 
 RECORDS_PER_PAGE = 50
 PURPOSE = "meeting attendance"
 
 
-def _user(request: HttpRequest) -> User:
-    user: User = request.user  # type: ignore[assignment]
-    if not has_capability(user, Capability.VIEW_PERFORMANCE):
-        raise PermissionDenied
-    return user
-
-
-def _period(request: HttpRequest) -> tuple[measures.Period, str]:
-    """The period asked for, or the default with the reason the one asked for cannot be shown."""
-    today = timezone.localdate()
-    try:
-        return measures.period_from(request.GET.get("start"), request.GET.get("end"), today=today), ""
-    except measures.PeriodError as error:
-        return measures.default_period(today), str(error)
-
-
 @login_required
 def attendance(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period, error = _period(request)
+    user = require_capability(request.user, Capability.VIEW_PERFORMANCE)
+    period, error = measures.period_or_default(request.GET, today=timezone.localdate())
     figures = measures.meeting_figures(period)
     record(
         action="meetings.measures_viewed",
@@ -69,8 +51,8 @@ def attendance(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def attendance_records(request: HttpRequest) -> HttpResponse:
-    user = _user(request)
-    period, error = _period(request)
+    user = require_capability(request.user, Capability.VIEW_PERFORMANCE)
+    period, error = measures.period_or_default(request.GET, today=timezone.localdate())
     if error:
         raise Http404(error)
     figure, group = request.GET.get("figure", ""), request.GET.get("group", "")
