@@ -131,9 +131,13 @@ def get_person(*, user: User, pk: int, part: str = "record") -> Person:
 
     Asking for an existing record outside one's scope is recorded in the audit log here,
     so that every page and API call that opens a person records it the same way."""
+    # Asked by id first (the same scope as persons_visible_to): fast on a county's index.
+    if not policy.may_open_person(user, pk):
+        if Person.objects.filter(pk=pk).exists():
+            access_services.record_access_refused(user=user, person_pk=pk, part=part)
+        raise Http404("No such person")
     person = (
-        persons_visible_to(user)
-        .select_related("mother")
+        Person.objects.select_related("mother")
         .prefetch_related("identifiers", "other_names")
         .prefetch_related(Prefetch("addresses", queryset=PersonAddress.objects.select_related("address")))
         .prefetch_related(Prefetch("enrolments", queryset=Enrolment.objects.select_related("organisation")))
@@ -141,8 +145,6 @@ def get_person(*, user: User, pk: int, part: str = "record") -> Person:
         .first()
     )
     if person is None:
-        if Person.objects.filter(pk=pk).exists():
-            access_services.record_access_refused(user=user, person_pk=pk, part=part)
         raise Http404("No such person")
     return person
 

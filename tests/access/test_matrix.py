@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 from rest_framework.test import APIClient
 
+from safehub.access import policy
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, IdentifierScheme
@@ -132,6 +133,19 @@ def api_client(user):
     client = APIClient()
     client.force_authenticate(user)
     return client
+
+
+@pytest.mark.parametrize("relationship", RELATIONSHIPS)
+@pytest.mark.parametrize("role", list(Role))
+def test_asking_by_id_gives_the_same_answer_as_the_visible_list(role, relationship):
+    """`may_open_person` is the fast path of `visible_persons`: never a different answer."""
+    user = make_user(role)
+    child, stranger = PersonFactory(), PersonFactory()
+    relate(user, child, relationship)
+    for person in (child, stranger):
+        listed = policy.visible_persons(user).filter(pk=person.pk).exists()
+        assert policy.may_open_person(user, person.pk) == listed
+    assert not policy.may_open_person(user, stranger.pk + child.pk + 1000)
 
 
 NOT_FOUND = {"error": {"status": 404, "code": "not_found", "message": "Not found.", "fields": {}}}
