@@ -165,6 +165,10 @@ def seed_demo(
         from safehub.people.demo import seed_chronology_demo
 
         summary.counts.update(seed_chronology_demo(rng=random.Random(f"chronology-{seed}")))
+        # The history's emails, sent as the worker would have sent them when they fell due.
+        from safehub.notifications.demo import deliver_history
+
+        summary.counts.update(deliver_history())
     return summary
 
 

@@ -1,5 +1,6 @@
 """`safehub demo` end to end: seeds once, serves the site with the worker, stops on Ctrl-C."""
 
+import contextlib
 import os
 import signal
 import socket
@@ -82,6 +83,7 @@ def test_demo_serves_the_site_and_ctrl_c_stops_the_server_and_the_worker(tmp_pat
         stderr=subprocess.STDOUT,
         text=True,
     )
+    output = ""
     try:
         deadline = time.monotonic() + 180
         status = None
@@ -97,9 +99,15 @@ def test_demo_serves_the_site_and_ctrl_c_stops_the_server_and_the_worker(tmp_pat
         demo.send_signal(signal.SIGINT)
         output, _ = demo.communicate(timeout=30)
     finally:
-        if demo.poll() is None:
-            demo.kill()
-            demo.communicate()
+        if demo.poll() is None or not output:
+            # It did not stop: kill it and every process it started (the server and worker run
+            # in sessions of their own), so that none is left holding the output pipe, which
+            # would hang the test, and CI, for ever.
+            for pid in [demo.pid, *_processes_using(tmp_path)]:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(pid, signal.SIGKILL)
+            with contextlib.suppress(subprocess.TimeoutExpired, ValueError):
+                output = demo.communicate(timeout=10)[0] or output
     assert demo.returncode == 0, output
     assert "Stopped." in output
     assert "Traceback" not in output, output

@@ -134,3 +134,16 @@ def test_the_demo_users_pages_for_missing_children_open(users, today):
     flag = ExploitationFlag.objects.first()
     assert coordinator.get(f"/missing/children/{flag.person_id}/").status_code == 200
     assert _client(users["rhi.worker"]).get("/").status_code == 200
+
+
+def test_the_years_emails_were_sent_by_the_outbox_not_left_for_the_worker_to_pour_out(users):
+    from safehub.audit.models import AuditEvent
+    from safehub.notifications.models import Channel, Notification, State
+
+    emails = Notification.objects.filter(kind__startswith="missing.", channel=Channel.EMAIL)
+    assert emails.filter(state=State.SENT).count() > 100
+    assert not emails.filter(state=State.PENDING, next_attempt_at__lte=TODAY).exists()
+    # Through the dispatcher: claimed once, delivered, audited like any other email.
+    sent = emails.filter(state=State.SENT).first()
+    assert sent.attempts == 1
+    assert AuditEvent.objects.filter(action="notification.sent", object_id=str(sent.pk)).exists()

@@ -5,6 +5,7 @@ migrates, seeds the demo partnership once, then runs the web server and the work
 together until Ctrl-C, which stops both.
 """
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -141,6 +142,10 @@ class Command(BaseCommand):
                 except subprocess.TimeoutExpired:
                     child.kill()
                     child.wait()
+                # The worker's own processes are in its session: none may outlive it (one left
+                # behind would keep the terminal's output open and the database in use).
+                with contextlib.suppress(ProcessLookupError, PermissionError):
+                    os.killpg(child.pid, signal.SIGKILL)
         if exit_code:
             raise CommandError("SafeHub stopped because one of its processes failed.")
         self.stdout.write("Stopped.")
