@@ -17,6 +17,7 @@ urlpatterns = [
     path("encompass/", include("safehub.encompass.urls")),
     path("investigations/", include("safehub.investigations.urls")),
     path("missing/", include("safehub.missing.urls")),
+    path("dbs/", include("safehub.dbs.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

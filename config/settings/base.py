@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "safehub.encompass",
     "safehub.investigations",
     "safehub.missing",
+    "safehub.dbs",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",

@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship, RelationshipSource
+from safehub.dbs.models import LocalCheck
 from safehub.encompass.models import Incident, Notice, RecipientKind
 from safehub.hub.models import Contact, ResearchRequest
 from safehub.investigations.models import Investigation, InvestigationSubject, SubjectRole
@@ -169,6 +170,8 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
         return _can_on_investigation(user, action, obj)
     if action in MISSING_ACTIONS:
         return _can_on_missing(user, action, obj)
+    if action in DBS_ACTIONS:
+        return _can_on_check(user, action, obj)
     if action == "view":
         if isinstance(obj, Contact):
             return contact_view(user, obj) is not None
@@ -184,6 +187,8 @@ def can(user: User, action: str, obj: Model | None = None) -> bool:
             return visible_episodes(user).filter(pk=obj.pk).exists()
         if isinstance(obj, ReturnInterview):
             return visible_interviews(user).filter(pk=obj.pk).exists()
+        if isinstance(obj, LocalCheck):
+            return visible_checks(user).filter(pk=obj.pk).exists()
         if isinstance(obj, ChronologyEntry):
             return visible_chronology(user, obj.person).filter(pk=obj.pk).exists()
         person = _person_of(obj)
@@ -642,3 +647,29 @@ def _can_on_missing(user: User, action: str, obj: Model | None) -> bool:
     if has_capability(user, Capability.COORDINATE_MISSING):
         return may_open_person(user, person.pk)
     return active_relationships(user).filter(person=person, source=RelationshipSource.ALLOCATION).exists()
+
+
+# DBS local checks ------------------------------------------------------------------------------
+# A check may hold what the police know of an applicant and what they will disclose: only the
+# force's disclosure unit reads one. Nobody else, not even the force's own officers, and not
+# the partnership's analysts (who see no figures of it either).
+
+DBS_ACTIONS = frozenset({"work_check", "review_disclosure"})
+
+
+def visible_checks(user: User) -> QuerySet[LocalCheck]:
+    """The DBS local checks the user may open: their force's, for its disclosure unit."""
+    if not _signed_in(user) or user.organisation_id is None:
+        return LocalCheck.objects.none()
+    if not has_capability(user, Capability.WORK_DBS_CHECKS):
+        return LocalCheck.objects.none()
+    return LocalCheck.objects.filter(force_id=user.organisation_id)
+
+
+def _can_on_check(user: User, action: str, obj: Model | None) -> bool:
+    if not isinstance(obj, LocalCheck) or obj.force_id != user.organisation_id:
+        return False
+    if action == "work_check":
+        return has_capability(user, Capability.WORK_DBS_CHECKS)
+    # "review_disclosure": a supervisor, and a second person: never the one who assessed it.
+    return has_capability(user, Capability.REVIEW_DISCLOSURES) and obj.assessed_by_id != user.pk

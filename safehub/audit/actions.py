@@ -102,6 +102,13 @@ ACTION_LABELS = {
     "missing.education_recorded": "Recorded a child missing education",
     "missing.education_resolved": "Recorded where a child missing education is now",
     "missing.measures_viewed": "Looked at missing children figures",
+    "dbs.check_received": "Recorded a DBS local check request",
+    "dbs.check_allocated": "Allocated a DBS local check",
+    "dbs.check_searched": "Recorded the search of a DBS local check",
+    "dbs.check_assessed": "Assessed a DBS local check and decided on disclosure",
+    "dbs.disclosure_reviewed": "Gave a quality review of a DBS disclosure",
+    "dbs.check_returned": "Returned a DBS local check to DBS",
+    "dbs.check_viewed": "Opened a DBS local check",
 }
 
 

@@ -30,6 +30,7 @@ _SECTIONS = [
     ("Missing children", "missing:list", (Capability.RECORD_MISSING, Capability.COORDINATE_MISSING)),
     ("Return home interviews", "missing:interviews", Capability.RECORD_RETURN_INTERVIEW),
     ("Missing education", "missing:education", Capability.COORDINATE_MISSING),
+    ("DBS checks", "dbs:queue", Capability.WORK_DBS_CHECKS),
     ("Hub performance", "hub:performance", Capability.VIEW_PERFORMANCE),
     ("Meeting attendance", "meetings:attendance", Capability.VIEW_PERFORMANCE),
     ("Encompass performance", "encompass:performance", Capability.VIEW_PERFORMANCE),

@@ -72,6 +72,19 @@ def home_page_for(*, user: User) -> dict[str, Any]:
             "digest": missing_selectors.digest_of_today(user=user),
             "flags": missing_selectors.flagged_children(user=user).count(),
         }
+    if has_capability(user, Capability.WORK_DBS_CHECKS):
+        from safehub.dbs import selectors as dbs_selectors
+
+        today = timezone.localdate()
+        open_checks = dbs_selectors.queue(user=user, filters=dbs_selectors.QueueFilter(), today=today)
+        context["dbs"] = {
+            "open": open_checks.count(),
+            "mine": open_checks.filter(allocated_to=user).count(),
+            "past_standard": open_checks.filter(standard_due_on__lt=today).count(),
+            "past_limit": open_checks.filter(limit_due_on__lt=today).count(),
+            "to_review": dbs_selectors.awaiting_review(user=user).count(),
+            "reviewer": has_capability(user, Capability.REVIEW_DISCLOSURES),
+        }
     if context["can_view_performance"] or context["can_manage"]:
         context["partnership_figures"] = partnership_figures()
     if context["can_review_access"]:

@@ -78,6 +78,7 @@ POSTS = (
         "Missing and exploitation coordinator",
     ),
     _Post("Return Home Interviews", (OrganisationKind.OTHER,), Role.RHI_WORKER, "Return home interview worker"),
+    _Post("Disclosure Unit", (OrganisationKind.POLICE_FORCE,), Role.DISCLOSURE_OFFICER, "Disclosure officer"),
 )
 
 

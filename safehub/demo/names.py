@@ -140,5 +140,7 @@ DEMO_STAFF = (
     ("encompass.coordinator", "encompass_coordinator", "Rhiannon", "Dewhurst", "Operation Encompass coordinator"),
     ("missing.coordinator", "missing_coordinator", "Femi", "Adeyemi", "Missing and exploitation coordinator"),
     ("rhi.worker", "rhi_worker", "Lucy", "Marchbank", "Return home interview worker"),
+    ("disclosure.officer", "disclosure_officer", "Owen", "Tregarthen", "Disclosure officer"),
+    ("disclosure.supervisor", "disclosure_supervisor", "Helen", "Abernethy", "Disclosure unit supervisor"),
     ("system.admin", "system_admin", "Ruth", "Cattermole", "SafeHub system administrator"),
 )

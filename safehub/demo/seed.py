@@ -92,6 +92,10 @@ USER_DESCRIPTIONS = {
     "children, chases return home interviews, and sees repeat and exploitation flags and children missing education.",
     "rhi.worker": "Safe Return Partnership, commissioned for return home interviews: sees only the children "
     "referred to it.",
+    "disclosure.officer": "The force's Disclosure Unit: searches, assesses and returns DBS local checks; sees "
+    "nothing else of the force's records.",
+    "disclosure.supervisor": "Supervises the Disclosure Unit: gives the quality review every disclosure needs, and "
+    "watches the backlog against the 14- and 60-day standards.",
     "system.admin": "Partnership business unit: manages the directory, calendars and settings (Django admin too).",
 }
 
@@ -541,6 +545,7 @@ class _Generator:
         add(self.police, "Public Protection Unit")
         add(self.police, "Force Control Room duty team", duty=True)
         add(self.police, "Missing from Home Team")
+        self.disclosure_unit = add(self.police, "Disclosure Unit")
         add(self.icb, "Designated Professionals for Safeguarding", duty=True)
         self.trust_teams = [add(trust, "Safeguarding Children Team", duty=True) for trust in self.trusts]
         add(self.trusts[0], "Maternity Safeguarding Team")
@@ -1129,6 +1134,8 @@ class _Generator:
             Role.ENCOMPASS_COORDINATOR: la["education"],
             Role.MISSING_COORDINATOR: la["missing"],
             Role.RHI_WORKER: self.rhi_teams[0],
+            Role.DISCLOSURE_OFFICER: self.disclosure_unit,
+            Role.DISCLOSURE_SUPERVISOR: self.disclosure_unit,
             Role.SYSTEM_ADMIN: self.business_teams["support"],
         }
         password = make_password(DEMO_PASSWORD)

@@ -29,6 +29,8 @@ class Role(models.TextChoices):
     ENCOMPASS_COORDINATOR = "encompass_coordinator", "Operation Encompass coordinator"
     MISSING_COORDINATOR = "missing_coordinator", "Missing children coordinator"
     RHI_WORKER = "rhi_worker", "Return home interview worker"
+    DISCLOSURE_OFFICER = "disclosure_officer", "Disclosure officer"
+    DISCLOSURE_SUPERVISOR = "disclosure_supervisor", "Disclosure unit supervisor"
     SYSTEM_ADMIN = "system_admin", "System administrator"
 
 
@@ -95,6 +97,11 @@ class Capability(StrEnum):
     MAINTAIN_PHILOMENA = "maintain_philomena"
     REFER_NRM = "refer_nrm"
     RECORD_MISSING_EDUCATION = "record_missing_education"
+    # DBS local checks (safehub.dbs): the force's disclosure unit works the checks (only it may
+    # read one: disclosures are sensitive); a supervisor gives the quality review every
+    # disclosure needs, and never of their own assessment.
+    WORK_DBS_CHECKS = "work_dbs_checks"
+    REVIEW_DISCLOSURES = "review_disclosures"
 
 
 _PRACTITIONER = {
@@ -222,6 +229,19 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     # An independent provider's worker: the interviews referred to the provider, nothing else.
     Role.RHI_WORKER: frozenset({Capability.RECORD_RETURN_INTERVIEW, Capability.VIEW_DIRECTORY}),
+    # The force's disclosure unit: the DBS checks and nothing of the index beyond them.
+    Role.DISCLOSURE_OFFICER: frozenset(
+        {Capability.WORK_DBS_CHECKS, Capability.VIEW_DIRECTORY, Capability.VIEW_CALENDARS, Capability.USE_API}
+    ),
+    Role.DISCLOSURE_SUPERVISOR: frozenset(
+        {
+            Capability.WORK_DBS_CHECKS,
+            Capability.REVIEW_DISCLOSURES,
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_CALENDARS,
+            Capability.USE_API,
+        }
+    ),
     Role.SYSTEM_ADMIN: frozenset(
         {
             Capability.VIEW_DIRECTORY,

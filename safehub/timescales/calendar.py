@@ -255,3 +255,14 @@ def calendar_days_before(day: datetime.date, days: int) -> datetime.date:
     """The date `days` calendar days before `day` (for windows set in calendar days, such as
     the repeat-missing window: weekends and bank holidays count)."""
     return day - datetime.timedelta(days=days)
+
+
+def calendar_days_after(day: datetime.date, days: int) -> datetime.date:
+    """The date `days` calendar days after `day` (for standards set in calendar days, such as
+    a DBS local check's 14 and 60 days)."""
+    return day + datetime.timedelta(days=days)
+
+
+def calendar_days_between(first: datetime.date, last: datetime.date) -> int:
+    """How many calendar days from `first` to `last` (0 on the same day; negative if before)."""
+    return (last - first).days

@@ -230,6 +230,22 @@ TIMESCALE_LIST = [
         True,
         "Partnership escalation procedure",
     ),
+    Timescale(
+        "dbs_local_check_standard",
+        "DBS local check returned to DBS (the standard most checks meet: about 85%)",
+        14,
+        Unit.DAYS,
+        True,
+        "DBS service standard for police local checks",
+    ),
+    Timescale(
+        "dbs_local_check_limit",
+        "DBS local check returned to DBS (the limit every check meets)",
+        60,
+        Unit.DAYS,
+        True,
+        "DBS service standard for police local checks",
+    ),
     Timescale("break_glass_duration", "Break-glass access lasts", 4, Unit.HOURS, True, "Local information governance"),
     Timescale(
         "national_panel_notification",
@@ -287,6 +303,18 @@ def due_after(start: datetime.datetime, key: str) -> datetime.datetime:
         day = add_months(local.date(), value)
         return datetime.datetime.combine(day, local.time().replace(tzinfo=None), tzinfo=LONDON)
     raise ValueError(f"Timescale {key!r} is in {unit}, which is not a due time after an event.")
+
+
+def due_on(day: datetime.date, key: str) -> datetime.date:
+    """The day something under timescale `key` (in calendar days) is due, counted from `day`:
+    a DBS check received on 1 March against a 14-day standard is due on 15 March. Weekends and
+    bank holidays count."""
+    from safehub.timescales.calendar import calendar_days_after
+
+    rule = TIMESCALES[key]
+    if rule.unit != Unit.DAYS:
+        raise ValueError(f"Timescale {key!r} is in {rule.unit}, not calendar days.")
+    return calendar_days_after(day, timescale_value(key))
 
 
 def window_start(day: datetime.date, key: str) -> datetime.date:

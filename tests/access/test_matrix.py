@@ -44,11 +44,21 @@ HOME_KIND = {
     Role.ENCOMPASS_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
     Role.MISSING_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
     Role.RHI_WORKER: OrganisationKind.OTHER,
+    Role.DISCLOSURE_OFFICER: OrganisationKind.POLICE_FORCE,
+    Role.DISCLOSURE_SUPERVISOR: OrganisationKind.POLICE_FORCE,
 }
 FRONT_DOOR = {Role.HUB_PRACTITIONER, Role.TEAM_MANAGER}
 RELATED_ONLY = {Role.SOCIAL_WORKER, Role.POLICE_OFFICER, Role.POLICE_SUPERVISOR, Role.HEALTH_PRACTITIONER}
 # A provider's interview worker reads the children referred to it on the interview only.
-NO_RECORDS = {Role.PARTNERSHIP_ANALYST, Role.PRIVACY_OFFICER, Role.SYSTEM_ADMIN, Role.RHI_WORKER}
+# A disclosure unit reads its DBS checks and no one's record in the index.
+NO_RECORDS = {
+    Role.PARTNERSHIP_ANALYST,
+    Role.PRIVACY_OFFICER,
+    Role.SYSTEM_ADMIN,
+    Role.RHI_WORKER,
+    Role.DISCLOSURE_OFFICER,
+    Role.DISCLOSURE_SUPERVISOR,
+}
 
 RELATIONSHIPS = [
     "none",

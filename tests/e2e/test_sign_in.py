@@ -135,6 +135,12 @@ HOME_PAGES = {
         ["Home", "Inbox", "Missing children", "Missing education", *PERFORMANCE, "Directory", "Calendars", "API"],
     ),
     Role.RHI_WORKER: (["Return home interviews"], ["Home", "Inbox", "Return home interviews", "Directory"]),
+    # The force's disclosure unit: its DBS checks only.
+    Role.DISCLOSURE_OFFICER: (["DBS local checks"], ["Home", "Inbox", "DBS checks", "Directory", "Calendars", "API"]),
+    Role.DISCLOSURE_SUPERVISOR: (
+        ["DBS local checks"],
+        ["Home", "Inbox", "DBS checks", "Directory", "Calendars", "API"],
+    ),
     Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }
 

@@ -1,0 +1,7 @@
+"""The DBS local check pages."""
+
+from safehub.dbs import views
+
+app_name = "dbs"
+
+urlpatterns = [*views.urlpatterns]
