@@ -36,6 +36,7 @@ _SECTIONS = [
     ("Encompass performance", "encompass:performance", Capability.VIEW_PERFORMANCE),
     ("Investigation performance", "investigations:performance", Capability.VIEW_PERFORMANCE),
     ("Missing children performance", "missing:performance", Capability.VIEW_PERFORMANCE),
+    ("DBS performance", "dbs:performance", Capability.WORK_DBS_CHECKS),
     ("Access reviews", "access:review-queue", Capability.REVIEW_ACCESS),
     ("Directory", "partnership:directory", Capability.VIEW_DIRECTORY),
     ("Calendars", "timescales:calendars", Capability.VIEW_CALENDARS),

@@ -1,7 +1,7 @@
 """The DBS local check pages."""
 
-from safehub.dbs import views
+from safehub.dbs import views, views_measures
 
 app_name = "dbs"
 
-urlpatterns = [*views.urlpatterns]
+urlpatterns = [*views_measures.urlpatterns, *views.urlpatterns]

@@ -165,6 +165,10 @@ def seed_demo(
         from safehub.missing.demo import seed_missing_demo
 
         summary.counts.update(seed_missing_demo(rng=random.Random(f"missing-{seed}"), today=generator.today))
+        # Two years of the force's DBS local checks, and a disclosure awaiting quality review.
+        from safehub.dbs.demo import seed_dbs_demo
+
+        summary.counts.update(seed_dbs_demo(rng=random.Random(f"dbs-{seed}"), today=generator.today))
         # What the demo practitioners recorded by hand, each entry read by whom its agency chose.
         from safehub.people.demo import seed_chronology_demo
 

@@ -89,6 +89,7 @@ SUPERVISOR_NAVIGATION = [
     "API",
 ]
 FIND_A_PERSON = ["Find a child or adult", "Checks to answer"]
+DISCLOSURE_NAVIGATION = ["Home", "Inbox", "DBS checks", "DBS performance", "Directory", "Calendars", "API"]
 INVESTIGATIONS = "Police investigations"
 MISSING = "Missing children"
 FIGURES = ["Hub performance", "The partnership"]
@@ -136,10 +137,13 @@ HOME_PAGES = {
     ),
     Role.RHI_WORKER: (["Return home interviews"], ["Home", "Inbox", "Return home interviews", "Directory"]),
     # The force's disclosure unit: its DBS checks only.
-    Role.DISCLOSURE_OFFICER: (["DBS local checks"], ["Home", "Inbox", "DBS checks", "Directory", "Calendars", "API"]),
+    Role.DISCLOSURE_OFFICER: (
+        ["DBS local checks"],
+        ["Home", "Inbox", "DBS checks", "DBS performance", "Directory", "Calendars", "API"],
+    ),
     Role.DISCLOSURE_SUPERVISOR: (
         ["DBS local checks"],
-        ["Home", "Inbox", "DBS checks", "Directory", "Calendars", "API"],
+        ["Home", "Inbox", "DBS checks", "DBS performance", "Directory", "Calendars", "API"],
     ),
     Role.SYSTEM_ADMIN: (["The partnership", "Administration"], ["Home", "Inbox", "Directory", "Calendars", "API"]),
 }
