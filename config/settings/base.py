@@ -253,6 +253,8 @@ SPECTACULAR_SETTINGS = {
         "MissingRiskGradeEnum": "safehub.missing.models.RiskGrade",
         "MissingReporterEnum": "safehub.missing.models.Reporter",
         "MissingIndicatorEnum": "safehub.missing.models.Indicator",
+        "DbsCheckStateEnum": "safehub.dbs.models.CheckState",
+        "DbsWorkforceEnum": "safehub.dbs.models.Workforce",
     },
 }
 

@@ -13,6 +13,8 @@ from pathlib import Path
 import pytest
 
 from safehub.core.imports import ImportFailed
+from safehub.dbs.imports import import_dbs_checks
+from safehub.dbs.models import LocalCheck
 from safehub.encompass.imports import import_incidents
 from safehub.encompass.models import Incident
 from safehub.hub.imports import import_police_referrals
@@ -47,6 +49,11 @@ IMPORTERS: dict[str, tuple[Callable[..., object], Path, Callable[[], int]]] = {
         import_incidents,
         ROOT / "safehub/encompass/examples/incidents-example.csv",
         lambda: Incident.objects.count(),
+    ),
+    "dbs": (
+        import_dbs_checks,
+        ROOT / "safehub/dbs/examples/dbs-checks-example.csv",
+        lambda: LocalCheck.objects.count(),
     ),
     "missing": (
         import_missing,

@@ -1,5 +1,5 @@
 """Every example file SafeHub ships imports cleanly into the demo partnership, in the order
-the README gives: schools, then term dates, police referrals, incidents and missing children."""
+the README gives: schools, then term dates, police referrals, incidents, missing children and DBS checks."""
 
 import datetime
 from pathlib import Path
@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.core.management import call_command
 
+from safehub.dbs.models import LocalCheck
 from safehub.demo import seed as demo
 from safehub.encompass.models import Incident
 from safehub.hub.models import Contact
@@ -22,6 +23,7 @@ EXAMPLES = [
     ("police-referrals", "safehub/hub/examples/police-referrals-example.csv"),
     ("incidents", "safehub/encompass/examples/incidents-example.csv"),
     ("missing", "safehub/missing/examples/missing-example.csv"),
+    ("dbs", "safehub/dbs/examples/dbs-checks-example.csv"),
 ]
 
 pytestmark = pytest.mark.django_db
@@ -31,6 +33,7 @@ def test_every_example_file_imports_into_the_demo(time_machine, capsys):
     time_machine.move_to(TODAY, tick=False)
     demo.seed_demo(size="small", seed=2026, children=300)
     contacts, incidents, episodes = Contact.objects.count(), Incident.objects.count(), Episode.objects.count()
+    checks = LocalCheck.objects.count()
     for kind, path in EXAMPLES:
         call_command("import", kind, str(ROOT / path))
         assert "Imported" in capsys.readouterr().out, kind
@@ -39,3 +42,4 @@ def test_every_example_file_imports_into_the_demo(time_machine, capsys):
     assert Contact.objects.count() > contacts
     assert Incident.objects.count() > incidents
     assert Episode.objects.count() > episodes
+    assert LocalCheck.objects.count() == checks + 4

@@ -17,6 +17,7 @@ IMPORTERS = {
     "police-referrals": "safehub.hub.imports.import_police_referrals",
     "incidents": "safehub.encompass.imports.import_incidents",
     "missing": "safehub.missing.imports.import_missing",
+    "dbs": "safehub.dbs.imports.import_dbs_checks",
 }
 
 
