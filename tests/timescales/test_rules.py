@@ -74,3 +74,15 @@ def test_due_after_counts_elapsed_hours_when_the_clocks_change():
     assert due_after(before_autumn, "research_due_red") == datetime.datetime(2026, 10, 25, 2, 0, tzinfo=LONDON)
     before_spring = datetime.datetime(2026, 3, 28, 23, 0, tzinfo=LONDON)
     assert due_after(before_spring, "research_due_red") == datetime.datetime(2026, 3, 29, 4, 0, tzinfo=LONDON)
+
+
+def test_a_calendar_day_standard_counts_weekends_and_bank_holidays():
+    import datetime
+
+    from safehub.timescales.rules import due_on
+
+    # Received on Christmas Eve 2026: 14 calendar days, Christmas and New Year included.
+    assert due_on(datetime.date(2026, 12, 24), "dbs_local_check_standard") == datetime.date(2027, 1, 7)
+    assert due_on(datetime.date(2026, 12, 24), "dbs_local_check_limit") == datetime.date(2027, 2, 22)
+    with pytest.raises(ValueError, match="not calendar days"):
+        due_on(datetime.date(2026, 12, 24), "strategy_discussion")
