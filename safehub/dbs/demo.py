@@ -28,7 +28,7 @@ CHILDREN_PER_CHECK = 8
 MIN_CHECKS, MAX_CHECKS = 200, 4_000
 SUMMER = ((6, 1), (9, 15))
 SUMMER_INTAKE = 1.5
-PEAK_DELAY = 24
+PEAK_DELAY = 14
 ROLES = {
     Workforce.CHILD: ["Teaching assistant", "Teacher", "Youth worker", "Nursery practitioner", "Sports coach"],
     Workforce.ADULT: ["Care worker", "Support worker (adults)", "Home care assistant"],
