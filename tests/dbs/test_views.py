@@ -47,6 +47,7 @@ def test_an_officer_records_searches_assesses_and_a_supervisor_reviews_then_it_i
     assert (check.dbs_reference, check.standard_due_on) == ("E0012345678", datetime.date(2026, 11, 20))
     page = officer.get(f"/dbs/checks/{check.pk}/").content.decode()
     assert "Record the search" in page
+    assert f"Matched surely to record {w.known.reference}" in page
     assert "0 days left" in page
 
     officer.post(f"/dbs/checks/{check.pk}/search/", {"records_found": "yes", "summary": "A caution for assault, 2019."})
