@@ -24,6 +24,7 @@ from typing import Any
 from django.db.models import Model, Q, QuerySet
 
 from safehub.access.models import BreakGlassGrant, LegitimateRelationship, RelationshipSource
+from safehub.dbs.models import EventKind as CheckEventKind
 from safehub.dbs.models import LocalCheck
 from safehub.encompass.models import Incident, Notice, RecipientKind
 from safehub.hub.models import Contact, ResearchRequest
@@ -671,5 +672,11 @@ def _can_on_check(user: User, action: str, obj: Model | None) -> bool:
         return False
     if action == "work_check":
         return has_capability(user, Capability.WORK_DBS_CHECKS)
-    # "review_disclosure": a supervisor, and a second person: never the one who assessed it.
-    return has_capability(user, Capability.REVIEW_DISCLOSURES) and obj.assessed_by_id != user.pk
+    # "review_disclosure": a supervisor, and a second person: never one who assessed it, now or
+    # before it was sent back (else a send-back and an unchanged resubmission would let the
+    # first assessor approve their own disclosure).
+    return (
+        has_capability(user, Capability.REVIEW_DISCLOSURES)
+        and obj.assessed_by_id != user.pk
+        and not obj.events.filter(kind=CheckEventKind.ASSESSED, by=user).exists()
+    )

@@ -109,6 +109,7 @@ ACTION_LABELS = {
     "dbs.disclosure_reviewed": "Gave a quality review of a DBS disclosure",
     "dbs.check_returned": "Returned a DBS local check to DBS",
     "dbs.check_viewed": "Opened a DBS local check",
+    "dbs.queue_viewed": "Listed DBS local checks",
     "dbs.measures_viewed": "Looked at DBS local check figures",
 }
 

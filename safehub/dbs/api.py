@@ -5,8 +5,9 @@ disclosure unit's tools read the queue.
   do: resending the same request returns the first check with 200; the same key for different
   details, or a DBS reference already recorded with different details, is refused with 409.
   The force is the caller's organisation, and the caller must be of its disclosure unit.
-- `GET /api/v1/dbs/checks/` lists the checks the caller may see (`policy.visible_checks`: only
-  the disclosure unit's own force's), soonest due first; anyone else gets an empty list.
+- `GET /api/v1/dbs/checks/` lists the open checks the caller may see (`policy.visible_checks`:
+  only the disclosure unit's own force's), soonest due first, by reference and clocks (no
+  names); anyone else gets an empty list. Which checks were listed to whom is audited.
 - `GET /api/v1/dbs/checks/<id>/`: one check, with its stages. One the caller may not see is 404,
   exactly like one that does not exist; opening one is audited.
 """
@@ -22,6 +23,7 @@ from rest_framework import exceptions, serializers, status
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from safehub.audit.services import record
 from safehub.core.api import ApiView, CapabilityRequired, ErrorSerializer, error_responses
 from safehub.dbs import selectors
 from safehub.dbs.models import CheckState, Decision, LocalCheck, ReviewOutcome, Workforce
@@ -92,12 +94,18 @@ class CheckListCreateApi(ApiView):
             ref_name = "DbsCheckInput"
 
     @extend_schema(
-        summary="DBS local checks the caller may see",
+        summary="Open DBS local checks the caller may see",
         responses={200: CheckSummaryOutputSerializer(many=True), **error_responses(401, 403)},
     )
     def get(self, request: Request) -> Response:
         rows = selectors.queue(user=self.user, filters=selectors.QueueFilter(), today=_today())
-        return self.paginated(rows, CheckSummaryOutputSerializer)
+        response = self.paginated(rows, CheckSummaryOutputSerializer)
+        listed = [row["id"] for row in response.data["results"]]
+        if listed:
+            record(
+                action="dbs.queue_viewed", actor=self.user, purpose="DBS local checks queue", detail={"checks": listed}
+            )
+        return response
 
     @extend_schema(
         summary="Record a DBS local check request",

@@ -101,7 +101,9 @@ def _working_day_from(day: datetime.date) -> datetime.date:
 
 
 def _at(day: datetime.date, rng: random.Random, hour: int = 9) -> datetime.datetime:
-    return london_wall_clock(day, datetime.time(hour + rng.randrange(0, 7), rng.randrange(0, 60)))
+    """A time in the hour given: each stage has its own hour (received 9, searched 10, assessed
+    11, reviewed 13, returned 15), so stages on one day keep their order."""
+    return london_wall_clock(day, datetime.time(hour, rng.randrange(0, 60)))
 
 
 class _Unit:
@@ -190,11 +192,14 @@ class _Unit:
                 if plan.disclose:
                     plan.reviewed = plan.assessed + datetime.timedelta(days=(end - plan.assessed).days // 2)
 
+    def when(self, day: datetime.date, hour: int) -> datetime.datetime:
+        """The stage's time on `day`, never after now (today's stages happened this morning)."""
+        return min(_at(day, self.rng, hour), self.now)
+
     def who(self, plan: _Plan) -> User:
         return self.rng.choice(self.officers)
 
     def run(self, plans: list[_Plan]) -> None:
-        rng = self.rng
         supervisor = self.supervisors[0]
         for number, plan in enumerate(plans, start=1):
             given, family, born, postcode = plan.applicant
@@ -211,7 +216,7 @@ class _Unit:
                     postcode=postcode,
                 ),
                 by=officer,
-                now=_at(plan.received, rng),
+                now=self.when(plan.received, 9),
             )
             self.counts["DBS local checks"] += 1
             self.work(check, plan, officer, supervisor)
@@ -222,7 +227,7 @@ class _Unit:
             return
         summary = rng.choice(FOUND) if plan.found else ""
         check = services.record_search(
-            check=check, by=officer, records_found=plan.found, summary=summary, now=_at(plan.searched, rng, 10)
+            check=check, by=officer, records_found=plan.found, summary=summary, now=self.when(plan.searched, 10)
         )
         if plan.found and plan.assessed is not None:
             relevance, text = rng.choice(DISCLOSURES) if plan.disclose else (NOT_RELEVANT, "")
@@ -234,7 +239,7 @@ class _Unit:
                 disclosure_text=text,
                 representations_invited_on=plan.assessed if plan.disclose else None,
                 representations="No representations were received by the date given." if plan.disclose else "",
-                now=_at(plan.assessed, rng, 11),
+                now=self.when(plan.assessed, 11),
             )
             if plan.disclose and plan.reviewed is not None and plan.returned is not None:
                 check = services.record_review(
@@ -242,10 +247,10 @@ class _Unit:
                     by=supervisor,
                     approved=True,
                     rationale="Accurate, relevant to the workforce and proportionate: approved.",
-                    now=_at(plan.reviewed, rng, 13),
+                    now=self.when(plan.reviewed, 13),
                 )
         if plan.returned is not None:
-            services.return_to_dbs(check=check, by=officer, now=_at(plan.returned, rng, 15))
+            services.return_to_dbs(check=check, by=officer, now=self.when(plan.returned, 15))
 
     def today_items(self, demo_officer: User | None) -> None:
         """For the demo users: a check that came in this morning, to search, and a disclosure by

@@ -219,5 +219,7 @@ def records(figure: str, force_id: int, period: Period, *, today: datetime.date,
     if age:
         return aged(force_id, today, age)
     if figure == "backlog":
-        return backlog_on(force_id, today).order_by("standard_due_on", "pk")
+        # Today's, or at the end of the one month asked for (as the by-month table shows it).
+        day = today if period.first != period.last else min(calendar_days_before(period.end.date(), 1), today)
+        return backlog_on(force_id, day).order_by("standard_due_on", "pk")
     return behind(figure, force_id, period)

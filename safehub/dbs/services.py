@@ -15,7 +15,8 @@ import json
 from dataclasses import dataclass
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from safehub.access import policy
@@ -24,7 +25,7 @@ from safehub.dbs.models import CheckEvent, CheckState, Decision, EventKind, Loca
 from safehub.partnership.models import Organisation, OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
 from safehub.people import matching
-from safehub.people.models import PersonKind
+from safehub.people.models import ChronologyEntry, Identifier, IdentifierScheme, Person, PersonKind
 from safehub.timescales.calendar import LONDON, calendar_days_between
 from safehub.timescales.rules import due_on
 
@@ -116,6 +117,17 @@ def _validate(given: CheckInput, now: datetime.datetime) -> None:
         raise ValidationError(errors)
 
 
+def _force_knows(person: Person, force: Organisation) -> bool:
+    """Whether the force itself holds something on the person: its person reference, or an
+    entry it recorded on the person's chronology."""
+    return (
+        Identifier.objects.filter(person=person, scheme=IdentifierScheme.POLICE_REFERENCE)
+        .filter(Q(issuer=force) | Q(issuer__isnull=True))
+        .exists()
+        or ChronologyEntry.objects.filter(person=person, organisation=force).exists()
+    )
+
+
 def _event(check: LocalCheck, kind: str, at: datetime.datetime, by: User | None, text: str = "") -> None:
     CheckEvent.objects.create(check_request=check, kind=kind, at=at, by=by, text=text[:300])
 
@@ -177,6 +189,10 @@ def receive_check(
     # The force's own record of the applicant, when the match is sure; else none is linked (most
     # applicants are not known to the police, and no record is made for them).
     person = matching.sure_match_for_system(given, kind=PersonKind.ADULT, on_behalf_of=agent)
+    if person is not None and not _force_knows(person, force):
+        # In the partnership's index only through the council or health: the unit must not learn
+        # even that, so the check is not linked.
+        person = None
     check = LocalCheck(
         force=force,
         dbs_reference=given.dbs_reference.strip().upper(),
@@ -198,7 +214,16 @@ def receive_check(
         limit_due_on=due_on(given.received_on, "dbs_local_check_limit"),
     )
     check.full_clean(validate_constraints=False)
-    check.save()
+    try:
+        with transaction.atomic():
+            check.save()
+    except IntegrityError:
+        # The same request twice at once (a double-clicked form, two imports) and the other one
+        # saved first: now it is a resend, or a conflict, as if it had come second.
+        earlier = _existing(force, given, idempotency_key)
+        if earlier is None:
+            raise
+        return earlier, False
     _event(check, EventKind.RECEIVED, now, by, f"Received {given.received_on:%d %B %Y}")
     record(
         action="dbs.check_received",
@@ -325,7 +350,7 @@ def record_review(
     check.review_rationale = rationale.strip()
     check.state = CheckState.READY if approved else CheckState.ASSESSMENT
     check.save()
-    _event(check, EventKind.REVIEWED, now, by, check.get_review_outcome_display())
+    _event(check, EventKind.REVIEWED, now, by, f"{check.get_review_outcome_display()}: {check.review_rationale}")
     record(action="dbs.disclosure_reviewed", actor=by, target=check, purpose=PURPOSE, detail={"approved": approved})
     return check
 

@@ -69,8 +69,12 @@ def performance_records(request: HttpRequest) -> HttpResponse:
     )
     page = Paginator(items.select_related("allocated_to"), RECORDS_PER_PAGE).get_page(request.GET.get("page"))
     title = f"Open checks {age} since receipt" if age else TITLES[figure]
-    if month and not age and figure != "backlog":
-        title += f", {scope.first:%B %Y}"
+    if month and not age:
+        title = (
+            TITLES[figure].replace("today", f"at the end of {scope.first:%B %Y}")
+            if figure == "backlog"
+            else (f"{title}, {scope.first:%B %Y}")
+        )
     context = {
         "title": title,
         "page": page,

@@ -111,7 +111,8 @@ def period_from(start: str | None, end: str | None, *, today: datetime.date) -> 
     last = parse_month(end, "last month") if end else default.last
     if last < first:
         raise PeriodError("The last month must be the same as or after the first month.")
-    if len(Period(first, last).months) > LONGEST_PERIOD_MONTHS:
+    # Counted, not walked: a far-off month (9999-12) must not build thousands of months first.
+    if (last.year - first.year) * 12 + last.month - first.month + 1 > LONGEST_PERIOD_MONTHS:
         raise PeriodError(f"Choose a period of at most {LONGEST_PERIOD_MONTHS} months.")
     if first > today:
         raise PeriodError("The first month must not be in the future.")

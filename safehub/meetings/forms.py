@@ -65,7 +65,8 @@ def parse_date(raw: str, *, what: str = "the date") -> datetime.date:
     parts = [p for p in re.split(r"[\s/.\-]+", raw.strip()) if p]
     if len(parts) == 3 and len(parts[0]) == 4:
         parts = [parts[2], parts[1], parts[0]]
-    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+    # isascii too: "²" is a digit to str.isdigit but not to int(); a year has at most 4 digits.
+    if len(parts) != 3 or not all(p.isascii() and p.isdigit() and len(p) <= 4 for p in parts):
         raise ValidationError(f"Enter {what} as day, month and year, like 10 12 2026.")
     day, month, year = (int(p) for p in parts)
     if year < 100:

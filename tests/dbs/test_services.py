@@ -36,6 +36,43 @@ def test_the_clocks_run_in_calendar_days_from_the_day_dbs_sent_it(w):
     assert CheckEvent.objects.filter(check_request=check, kind="received").count() == 1
 
 
+def test_someone_in_the_index_only_through_the_council_is_not_linked(w):
+    check = receive(w, given_names="Maria", family_name="Quint", date_of_birth=datetime.date(1990, 1, 5))
+    assert check.person is None
+
+
+def test_the_same_request_at_the_same_moment_is_still_one_check(w):
+    from unittest import mock
+
+    first = receive(w)
+    # As if the other request had not yet saved when this one looked: the unique constraint decides.
+    with mock.patch.object(services, "_existing", side_effect=[None, first]):
+        again, created = services.receive_check(given=check_input(), by=w.officer)
+    assert (again, created) == (first, False)
+    assert LocalCheck.objects.count() == 1
+
+
+def test_the_first_assessor_may_not_approve_after_a_send_back_and_a_resubmission(w):
+    second_supervisor = build_second_supervisor(w)
+    check = services.record_search(
+        check=receive(w), by=w.supervisor, records_found=True, summary="A caution for assault in 2019, a child."
+    )
+    disclose = {
+        "decision": Decision.DISCLOSE,
+        "relevance": "The caution concerns violence towards a child and the role is with children.",
+        "disclosure_text": "On 3 May 2019 the applicant was cautioned for assaulting a 12-year-old boy.",
+        "representations": "Not invited: the applicant has already seen the caution and the facts are agreed.",
+    }
+    check = services.record_assessment(check=check, by=w.supervisor, **disclose)
+    check = services.record_review(
+        check=check, by=second_supervisor, approved=False, rationale="Give the exact offence and its date."
+    )
+    assert "Give the exact offence" in check.events.get(kind="reviewed").text
+    check = services.record_assessment(check=check, by=w.officer, **disclose)
+    with pytest.raises(PermissionDenied, match="second person"):
+        services.record_review(check=check, by=w.supervisor, approved=True, rationale="My own draft, now approved.")
+
+
 def test_the_standard_is_the_partnerships_to_set(w):
     partnership = Partnership.current() or Partnership.objects.create(name="Riverside Partnership")
     TimescaleSetting.objects.create(partnership=partnership, key="dbs_local_check_standard", value=10)

@@ -113,6 +113,21 @@ def test_nobody_outside_the_unit_reads_a_check(w):
     for outsider in (w.detective, w.analyst):
         client = signed_in(outsider)
         assert client.get("/dbs/").status_code == 403
-        assert client.get(f"/dbs/checks/{check.pk}/").status_code == 403
+        # A check is 404 to anyone outside the unit, exactly like none, and the refusal is audited.
+        assert client.get(f"/dbs/checks/{check.pk}/").status_code == 404
+        assert client.get(f"/dbs/checks/{check.pk}/search/").status_code == 404
         assert "DBS checks" not in client.get("/").content.decode()
     assert check.reference not in signed_in(w.other_officer).get("/dbs/").content.decode()
+
+
+def test_odd_query_strings_and_dates_are_refused_clearly_not_a_crash(w):
+    client = signed_in(w.officer)
+    assert client.get("/dbs/?officer=²&state=nonsense&page=abc").status_code == 200
+    response = client.post(
+        "/dbs/record/", {"dbs_reference": "E1", "date_of_birth": "²/1/1990", "received_on": "1/1/99999999"}
+    )
+    assert response.status_code == 200
+    assert "Enter the date" in response.content.decode() or "day, month and year" in response.content.decode()
+    assert client.get("/dbs/performance/?end=9999-12").status_code == 200
+    assert client.get("/dbs/performance/records/?end=9999-12&figure=returned").status_code == 404
+    assert not LocalCheck.objects.exists()

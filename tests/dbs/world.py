@@ -9,8 +9,8 @@ from safehub.dbs.models import Workforce
 from safehub.dbs.services import CheckInput, receive_check
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
-from safehub.people.models import PersonKind
-from tests.factories import OrganisationFactory, PersonFactory, TeamFactory, UserFactory
+from safehub.people.models import IdentifierScheme, PersonKind
+from tests.factories import IdentifierFactory, OrganisationFactory, PersonFactory, TeamFactory, UserFactory
 
 LONDON = ZoneInfo("Europe/London")
 
@@ -42,6 +42,12 @@ def build_world() -> SimpleNamespace:
     )
     w.known = PersonFactory(
         kind=PersonKind.ADULT, given_names="Gareth", family_name="Lowe", date_of_birth=datetime.date(1984, 6, 2)
+    )
+    # Known to the force itself: its person reference.
+    IdentifierFactory(person=w.known, scheme=IdentifierScheme.POLICE_REFERENCE, value="RP/4411/19", issuer=w.force)
+    # In the index only through the council: never linked to a check.
+    w.council_only = PersonFactory(
+        kind=PersonKind.ADULT, given_names="Maria", family_name="Quint", date_of_birth=datetime.date(1990, 1, 5)
     )
     return w
 
