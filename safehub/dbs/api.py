@@ -29,14 +29,13 @@ from safehub.dbs import selectors
 from safehub.dbs.models import CheckState, Decision, LocalCheck, ReviewOutcome, Workforce
 from safehub.dbs.services import CheckInput, DuplicateCheck, receive_check
 from safehub.encompass.api import _flattened
-from safehub.hub.api import IDEMPOTENCY_HEADER, Conflict
+from safehub.hub.api import IDEMPOTENCY_HEADER, Conflict, idempotency_key
 from safehub.partnership.roles import Capability, has_capability
 
 CHECK_KEY = (
     "Send an Idempotency-Key header: a unique value for this request (such as DBS's reference), so that "
     "resending it never records the check twice."
 )
-LONGEST_KEY = 80
 FIELD_PATHS = {"applicant_name": "given_names"}
 
 
@@ -128,9 +127,7 @@ class CheckListCreateApi(ApiView):
     def post(self, request: Request) -> Response:
         if not has_capability(self.user, Capability.WORK_DBS_CHECKS):
             raise exceptions.PermissionDenied(CapabilityRequired.message)
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if not key or len(key) > LONGEST_KEY:
-            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: [CHECK_KEY]})
+        key = idempotency_key(request, CHECK_KEY)
         data = self.InputSerializer(data=request.data)
         if not data.is_valid():
             raise exceptions.ValidationError(_flattened(data.errors))

@@ -22,6 +22,7 @@ from safehub.dbs.models import CheckState, LocalCheck, Workforce
 from safehub.meetings.forms import apply_service_error
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, require_capability
+from safehub.timescales.calendar import calendar_days_between
 
 PAGE_SIZE = 50
 
@@ -115,8 +116,8 @@ def check_page(request: HttpRequest, pk: int) -> HttpResponse:
         "events": check.events.select_related("by"),
         "today": today,
         "may_review": policy.can(user, "review_disclosure", check),
-        "standard_days_left": (check.standard_due_on - today).days,
-        "limit_days_left": (check.limit_due_on - today).days,
+        "standard_days_left": calendar_days_between(today, check.standard_due_on),
+        "limit_days_left": calendar_days_between(today, check.limit_due_on),
     }
     return render(request, "dbs/check.html", context)
 

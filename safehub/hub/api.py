@@ -38,6 +38,18 @@ MISSING_KEY = (
 )
 
 
+LONGEST_IDEMPOTENCY_KEY = 80
+
+
+def idempotency_key(request: Any, message: str) -> str:
+    """The request's Idempotency-Key, or a 400 with `message` (what the key is for) when it is
+    missing or over LONGEST_IDEMPOTENCY_KEY characters."""
+    key = str(request.headers.get(IDEMPOTENCY_HEADER, "")).strip()
+    if not key or len(key) > LONGEST_IDEMPOTENCY_KEY:
+        raise exceptions.ValidationError({IDEMPOTENCY_HEADER: [message]})
+    return key
+
+
 class Conflict(exceptions.APIException):
     status_code = status.HTTP_409_CONFLICT
     default_code = "idempotency_conflict"

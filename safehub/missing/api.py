@@ -32,7 +32,7 @@ from rest_framework.response import Response
 
 from safehub.core.api import ApiView, CapabilityRequired, ErrorSerializer, error_responses
 from safehub.encompass.api import _flattened
-from safehub.hub.api import IDEMPOTENCY_HEADER, Conflict
+from safehub.hub.api import IDEMPOTENCY_HEADER, Conflict, idempotency_key
 from safehub.missing import selectors
 from safehub.missing.models import Episode, EpisodeState, Indicator, Reporter, RiskGrade
 from safehub.missing.services import (
@@ -51,7 +51,6 @@ MISSING_KEY = (
     "Send an Idempotency-Key header: a unique value for this episode (such as your system's reference "
     "for the record), so that resending it never tells the councils twice."
 )
-LONGEST_KEY = 80
 UNKNOWN_COUNCIL = "Enter the LA code of a council, as GET /api/v1/organisations/ gives it."
 # The service's keys for its problems, as paths in the request.
 FIELD_PATHS = {
@@ -234,9 +233,7 @@ class EpisodeListCreateApi(ApiView):
         # Anyone with the API lists what they may see; only the police record.
         if not has_capability(self.user, Capability.RECORD_MISSING):
             raise exceptions.PermissionDenied(CapabilityRequired.message)
-        key = request.headers.get(IDEMPOTENCY_HEADER, "").strip()
-        if not key or len(key) > LONGEST_KEY:
-            raise exceptions.ValidationError({IDEMPOTENCY_HEADER: [MISSING_KEY]})
+        key = idempotency_key(request, MISSING_KEY)
         data = self.InputSerializer(data=request.data)
         if not data.is_valid():
             raise exceptions.ValidationError(_flattened(data.errors))
