@@ -149,7 +149,18 @@ _axe = Axe()
 
 
 def assert_no_axe_violations(page: Page) -> None:
-    """Run axe-core on the page as it is now; fail naming every violation and where it is."""
+    """Run axe-core on the page once it has loaded; fail naming every violation and where it is.
+
+    A click on a link returns once the next page has started loading, not when its
+    stylesheets have arrived: axe run then sees an unstyled page (browser-blue links, no
+    focus styles) and reports contrast and target-size faults that are not there. So wait
+    for the load event first, and fail plainly if a stylesheet still did not apply.
+    """
+    page.wait_for_load_state("load")
+    unstyled = page.evaluate(
+        "() => [...document.querySelectorAll('link[rel=stylesheet]')].filter(l => !l.sheet).map(l => l.href)"
+    )
+    assert not unstyled, f"{page.url} was checked before its stylesheets applied: {unstyled}"
     results = _axe.run(page, options=AXE_OPTIONS)
     violations = results.response["violations"]
     if not violations:
