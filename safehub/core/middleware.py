@@ -35,6 +35,9 @@ class PersonalDataCacheControlMiddleware:
         return response
 
 
+LAST_SEEN_PRECISION_SECONDS = 60
+
+
 class SessionLifetimeMiddleware:
     """Signs a session out when it has been idle too long, lived too long, or was ended from
     outside (MFA reset, account disabled). Runs after authentication and messages.
@@ -67,7 +70,11 @@ class SessionLifetimeMiddleware:
         last_seen = request.session.get(LAST_SEEN_KEY, row.started_at.timestamp())
         if now.timestamp() - last_seen > settings.SAFEHUB_SESSION_IDLE_MINUTES * 60:
             return "idle_timeout"
-        request.session[LAST_SEEN_KEY] = now.timestamp()
+        # Written at most once a minute: a page's images and a burst of requests then share one
+        # session write (concurrent writes of one session row are what lock SQLite), and an
+        # idle limit counted in minutes loses nothing.
+        if now.timestamp() - last_seen >= LAST_SEEN_PRECISION_SECONDS:
+            request.session[LAST_SEEN_KEY] = now.timestamp()
         if row.session_key != request.session.session_key and request.session.session_key:
             SignInSession.objects.filter(pk=row.pk).update(session_key=request.session.session_key)
         return ""
