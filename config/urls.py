@@ -18,6 +18,7 @@ urlpatterns = [
     path("investigations/", include("safehub.investigations.urls")),
     path("missing/", include("safehub.missing.urls")),
     path("dbs/", include("safehub.dbs.urls")),
+    path("partnership/dashboard/", include("safehub.measures.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include("safehub.core.api_urls")),
 ]

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "safehub.investigations",
     "safehub.missing",
     "safehub.dbs",
+    "safehub.measures",
     "safehub.partnership",
     "safehub.people",
     "safehub.timescales",
@@ -279,7 +280,12 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("SAFEHUB_LOG_LEVEL", "INFO")},
-    "loggers": {"django.server": {"level": "WARNING"}},
+    # WeasyPrint (the evidence pack) logs each page it lays out at INFO.
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "weasyprint": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }
 
 SAFEHUB_DEMO_MODE = env_bool("SAFEHUB_DEMO_MODE", False)

@@ -111,6 +111,16 @@ ACTION_LABELS = {
     "dbs.check_viewed": "Opened a DBS local check",
     "dbs.queue_viewed": "Listed DBS local checks",
     "dbs.measures_viewed": "Looked at DBS local check figures",
+    "measures.dashboard_viewed": "Looked at the partnership dashboard",
+    "measures.records_viewed": "Listed the records behind a partnership figure",
+    "commitment.recorded": "Recorded a partnership commitment",
+    "measures.evidence_pack_made": "Made an inspection evidence pack",
+    "measures.yearly_report_made": "Made a draft of the partnership's yearly report",
+    "measures.annex_a_made": "Wrote Ofsted's Annex A lists (personal data)",
+    "measures.census_made": "Wrote the children-in-need census extract (personal data)",
+    "measures.evidence_pack_downloaded": "Downloaded an inspection evidence pack",
+    "commitment.viewed": "Looked at a partnership commitment",
+    "commitment.raised": "Raised a commitment not met to the business manager",
 }
 
 

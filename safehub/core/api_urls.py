@@ -33,5 +33,6 @@ urlpatterns = [
     path("", include("safehub.encompass.api_urls")),
     path("", include("safehub.missing.api_urls")),
     path("", include("safehub.dbs.api_urls")),
+    path("", include("safehub.measures.api_urls")),
     path("", include("safehub.investigations.api_urls")),
 ]

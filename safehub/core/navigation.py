@@ -31,6 +31,7 @@ _SECTIONS = [
     ("Return home interviews", "missing:interviews", Capability.RECORD_RETURN_INTERVIEW),
     ("Missing education", "missing:education", Capability.COORDINATE_MISSING),
     ("DBS checks", "dbs:queue", Capability.WORK_DBS_CHECKS),
+    ("Partnership dashboard", "measures:dashboard", Capability.VIEW_PERFORMANCE),
     ("Hub performance", "hub:performance", Capability.VIEW_PERFORMANCE),
     ("Meeting attendance", "meetings:attendance", Capability.VIEW_PERFORMANCE),
     ("Encompass performance", "encompass:performance", Capability.VIEW_PERFORMANCE),

@@ -32,6 +32,8 @@ SCHEDULES = [
         "safehub.missing.tasks.escalate_overdue_return_interviews",
         5,
     ),
+    # Hourly; the job itself runs once a night, after 02:00 London time.
+    ("Refresh the partnership's measures and evaluate its commitments", "safehub.measures.tasks.run_nightly", 60),
     (
         "Chase unacknowledged Operation Encompass notices",
         "safehub.encompass.tasks.escalate_unacknowledged_notices",

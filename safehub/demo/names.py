@@ -136,6 +136,7 @@ DEMO_STAFF = (
     ("health.practitioner", "health_practitioner", "Gwen", "Tallis", "Named Nurse for Safeguarding Children"),
     ("school.dsl", "dsl", "Martin", "Pellow", "Deputy headteacher and designated safeguarding lead"),
     ("partnership.analyst", "partnership_analyst", "Anjali", "Verity", "Performance and quality analyst"),
+    ("partnership.manager", "partnership_manager", "Graham", "Whitlock", "Safeguarding partnership business manager"),
     ("privacy.officer", "privacy_officer", "Declan", "Moorcroft", "Data protection officer"),
     ("encompass.coordinator", "encompass_coordinator", "Rhiannon", "Dewhurst", "Operation Encompass coordinator"),
     ("missing.coordinator", "missing_coordinator", "Femi", "Adeyemi", "Missing and exploitation coordinator"),

@@ -85,6 +85,8 @@ USER_DESCRIPTIONS = {
     "health.practitioner": "Safeguarding children team of an NHS trust.",
     "school.dsl": "Designated safeguarding lead of a primary school: sees the children on its roll only.",
     "partnership.analyst": "Partnership business unit: performance figures, no personal records.",
+    "partnership.manager": "Partnership business unit: runs the board's business; records the partners' "
+    "commitments and hears when one is not kept.",
     "privacy.officer": "Partnership business unit: reviews access to records, including break-glass.",
     "encompass.coordinator": "Education Safeguarding Team: receives Operation Encompass notices for children with "
     "no school and phones schools that have not acknowledged theirs.",
@@ -173,6 +175,10 @@ def seed_demo(
         from safehub.people.demo import seed_chronology_demo
 
         summary.counts.update(seed_chronology_demo(rng=random.Random(f"chronology-{seed}")))
+        # The partnership's measures from all of the above, and the commitments the board tracks.
+        from safehub.measures.demo import seed_measures_demo
+
+        summary.counts.update(seed_measures_demo(today=generator.today))
         # The history's emails, sent as the worker would have sent them when they fell due.
         from safehub.notifications.demo import deliver_history
 
@@ -1134,6 +1140,7 @@ class _Generator:
             Role.HEALTH_PRACTITIONER: self.trust_teams[0],
             Role.DESIGNATED_SAFEGUARDING_LEAD: self.school_teams[dsl_school.org.urn],
             Role.PARTNERSHIP_ANALYST: self.business_teams["performance"],
+            Role.PARTNERSHIP_MANAGER: self.business_teams["performance"],
             Role.PRIVACY_OFFICER: self.business_teams["governance"],
             Role.ENCOMPASS_COORDINATOR: la["education"],
             Role.MISSING_COORDINATOR: la["missing"],

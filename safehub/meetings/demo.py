@@ -9,8 +9,10 @@ pre-birth) conference, then the core group and the review conferences that fall 
 year, with the child protection plans they start, continue and end.
 
 Attendance has the gaps the inspectorate found: the police attend about 60% of strategy
-discussions at the start of the year and 85% at the end (the partnership's improvement
-plan), a third of pre-birth conferences and about half of reviews; remote attendance grows
+discussions at the start of the year, rising, until the force's change (1 March, see
+`police_change`): from then an officer joins every strategy discussion and initial
+conference (the commitment `safehub.measures.demo` tracks); they still come to only a third
+of pre-birth conferences and about half of reviews; remote attendance grows
 from a fifth to about three fifths; some meetings are not quorate and a manager records the
 decision anyway, with the reason.
 
@@ -105,6 +107,22 @@ RELATIONSHIP_FIELDS = (
     "created_by",
 )
 YEAR = datetime.timedelta(days=365)
+# The kinds of meeting the force committed to attend every one of (the demo's commitment).
+POLICE_COMMITTED = frozenset({MeetingKind.STRATEGY_DISCUSSION, MeetingKind.INITIAL_CONFERENCE})
+
+
+def police_change(today: datetime.date) -> datetime.date:
+    """When the force's change took effect: the last 1 March at least three months ago and
+    within the year of history, else the first of the month six months ago."""
+    march = datetime.date(today.year if today.month >= 6 else today.year - 1, 3, 1)
+    if (today - march).days > 330:
+        month = today.replace(day=1)
+        for _ in range(6):
+            month = (month - datetime.timedelta(days=1)).replace(day=1)
+        return month
+    return march
+
+
 VIDEO_PROVIDER = "Riverside Meet"
 VIDEO_LINK_TEMPLATE = "https://meet.riverside-partnership.example/safehub-{room}"
 VIDEO_ROOMS = ("Conference suite", "Strategy room 1", "Strategy room 2", "Core group room")
@@ -459,6 +477,7 @@ class _MeetingsYear:
         self.today = today
         self.now = now
         self.start = now - YEAR
+        self.police_change = datetime.datetime.combine(police_change(today), datetime.time(0), tzinfo=LONDON)
         self.cast = cast
         self.planned: list[_Planned] = []
         self.plans: list[ChildProtectionPlan] = []
@@ -1143,6 +1162,10 @@ class _MeetingsYear:
         if agency == Agency.SOCIAL_CARE:
             return 0.99
         if agency == Agency.POLICE:
+            if starts_at >= self.police_change and kind in POLICE_COMMITTED:
+                # The force's change (its commitment to the board, met from March): an officer
+                # at every strategy discussion and initial conference, by video where needed.
+                return 1.0
             return {
                 MeetingKind.STRATEGY_DISCUSSION: 0.6 + 0.25 * t,
                 MeetingKind.INITIAL_CONFERENCE: 0.62 + 0.18 * t,
@@ -1193,7 +1216,8 @@ class _MeetingsYear:
         for item in planned.invitations:
             invitation = item.invitation
             agency = invitation.agency
-            present = self._share(("present", agency, meeting.kind), self._attendance_rate(agency, meeting))
+            rate = self._attendance_rate(agency, meeting)
+            present = rate >= 1 or self._share(("present", agency, meeting.kind), rate)
             deputy = present and agency in DEPUTY_TITLES and self._share(("deputy", agency), 0.1)
             status = (
                 AttendanceStatus.DEPUTY

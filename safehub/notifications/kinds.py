@@ -41,6 +41,7 @@ KIND_LABELS: dict[str, str] = {
     "missing.interview_overdue": "Return home interview overdue",
     "missing.exploitation_flag": "Exploitation flag: consider a strategy discussion",
     "missing.education": "Child missing education",
+    "measures.commitment_not_met": "Partnership commitment not met for two months running",
 }
 
 # Email subjects for kinds that say more than "SafeHub notification": still only a kind and
@@ -57,6 +58,7 @@ EMAIL_SUBJECTS: dict[str, str] = {
     "missing.high_risk": "High-risk missing episode",
     "missing.interview_referred": "Return home interview to offer:",
     "missing.interview_overdue": "Return home interview overdue:",
+    "measures.commitment_not_met": "Commitment not met for two months running:",
 }
 
 

@@ -25,6 +25,7 @@ class Role(models.TextChoices):
     HEALTH_PRACTITIONER = "health_practitioner", "Health practitioner"
     DESIGNATED_SAFEGUARDING_LEAD = "dsl", "Designated safeguarding lead"
     PARTNERSHIP_ANALYST = "partnership_analyst", "Partnership analyst"
+    PARTNERSHIP_MANAGER = "partnership_manager", "Partnership business manager"
     PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
     ENCOMPASS_COORDINATOR = "encompass_coordinator", "Operation Encompass coordinator"
     MISSING_COORDINATOR = "missing_coordinator", "Missing children coordinator"
@@ -102,6 +103,9 @@ class Capability(StrEnum):
     # disclosure needs, and never of their own assessment.
     WORK_DBS_CHECKS = "work_dbs_checks"
     REVIEW_DISCLOSURES = "review_disclosures"
+    # The partnership's commitments (safehub.measures): the board's business manager records
+    # the promises the partners make, and hears when one is not kept.
+    MANAGE_COMMITMENTS = "manage_commitments"
 
 
 _PRACTITIONER = {
@@ -192,6 +196,16 @@ CAPABILITIES: dict[Role, frozenset[Capability]] = {
     ),
     Role.PARTNERSHIP_ANALYST: frozenset(
         {Capability.VIEW_PERFORMANCE, Capability.VIEW_DIRECTORY, Capability.VIEW_CALENDARS, Capability.USE_API}
+    ),
+    # The safeguarding partnership's business manager: the board's figures and its commitments.
+    Role.PARTNERSHIP_MANAGER: frozenset(
+        {
+            Capability.VIEW_PERFORMANCE,
+            Capability.MANAGE_COMMITMENTS,
+            Capability.VIEW_DIRECTORY,
+            Capability.VIEW_CALENDARS,
+            Capability.USE_API,
+        }
     ),
     Role.PRIVACY_OFFICER: frozenset({Capability.REVIEW_ACCESS, Capability.VIEW_DIRECTORY}),
     # Sits in the council's hub or education team: receives notices for children with no

@@ -39,6 +39,7 @@ HOME_KIND = {
     Role.HEALTH_PRACTITIONER: OrganisationKind.HEALTH_TRUST,
     Role.DESIGNATED_SAFEGUARDING_LEAD: OrganisationKind.SCHOOL,
     Role.PARTNERSHIP_ANALYST: OrganisationKind.LOCAL_AUTHORITY,
+    Role.PARTNERSHIP_MANAGER: OrganisationKind.OTHER,
     Role.PRIVACY_OFFICER: OrganisationKind.LOCAL_AUTHORITY,
     Role.SYSTEM_ADMIN: OrganisationKind.LOCAL_AUTHORITY,
     Role.ENCOMPASS_COORDINATOR: OrganisationKind.LOCAL_AUTHORITY,
@@ -53,6 +54,7 @@ RELATED_ONLY = {Role.SOCIAL_WORKER, Role.POLICE_OFFICER, Role.POLICE_SUPERVISOR,
 # A disclosure unit reads its DBS checks and no one's record in the index.
 NO_RECORDS = {
     Role.PARTNERSHIP_ANALYST,
+    Role.PARTNERSHIP_MANAGER,
     Role.PRIVACY_OFFICER,
     Role.SYSTEM_ADMIN,
     Role.RHI_WORKER,

@@ -54,6 +54,7 @@ POLICE_NAVIGATION = [
 ]
 HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Meetings", "Directory", "Calendars", "API"]
 PERFORMANCE = [
+    "Partnership dashboard",
     "Hub performance",
     "Meeting attendance",
     "Encompass performance",
@@ -92,7 +93,7 @@ FIND_A_PERSON = ["Find a child or adult", "Checks to answer"]
 DISCLOSURE_NAVIGATION = ["Home", "Inbox", "DBS checks", "DBS performance", "Directory", "Calendars", "API"]
 INVESTIGATIONS = "Police investigations"
 MISSING = "Missing children"
-FIGURES = ["Hub performance", "The partnership"]
+FIGURES = ["Partnership dashboard", "Hub performance", "The partnership"]
 
 # What each role's home page shows (its section headings) and which sections its navigation offers.
 HOME_PAGES = {
@@ -121,6 +122,7 @@ HOME_PAGES = {
         ],
     ),
     Role.PARTNERSHIP_ANALYST: (FIGURES, ["Home", "Inbox", *PERFORMANCE, "Directory", "Calendars", "API"]),
+    Role.PARTNERSHIP_MANAGER: (FIGURES, ["Home", "Inbox", *PERFORMANCE, "Directory", "Calendars", "API"]),
     Role.PRIVACY_OFFICER: (
         ["Emergency access to review", "Who holds which role"],
         ["Home", "Inbox", "Access reviews", "Directory"],

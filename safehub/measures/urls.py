@@ -1,0 +1,5 @@
+from safehub.measures.views import urlpatterns
+
+app_name = "measures"
+
+__all__ = ["urlpatterns"]
