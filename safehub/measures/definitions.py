@@ -147,7 +147,7 @@ _REQUIRED = (Agency.SOCIAL_CARE, Agency.POLICE, Agency.HEALTH, Agency.EDUCATION)
 _HELD_EXCLUSIONS = "Meetings cancelled or not yet held. A meeting the agency was never invited to counts as missed."
 
 
-def _attendance(key: str, kind: str, name: str) -> Measure:
+def _attendance(key: str, kind: str, name: str, agencies: tuple[str, ...] = _REQUIRED) -> Measure:
     return Measure(
         key=key,
         process=Process.MEETINGS,
@@ -163,7 +163,7 @@ def _attendance(key: str, kind: str, name: str) -> Measure:
         council_field="local_authority_id",
         reference_field="reference",
         url_name="meetings:meeting",
-        agencies=_REQUIRED,
+        agencies=agencies,
         target=95 if kind == MeetingKind.STRATEGY_DISCUSSION else 100,
         visible=_meetings_visible,
     )
@@ -308,7 +308,13 @@ MEASURES: tuple[Measure, ...] = (
     ),
     _attendance("meetings-strategy-attendance", MeetingKind.STRATEGY_DISCUSSION, "strategy discussions"),
     _attendance("meetings-icpc-attendance", MeetingKind.INITIAL_CONFERENCE, "initial child protection conferences"),
-    _attendance("meetings-prebirth-attendance", MeetingKind.PRE_BIRTH_CONFERENCE, "pre-birth conferences"),
+    # An unborn baby has no school: education is not expected at a pre-birth conference.
+    _attendance(
+        "meetings-prebirth-attendance",
+        MeetingKind.PRE_BIRTH_CONFERENCE,
+        "pre-birth conferences",
+        (Agency.SOCIAL_CARE, Agency.POLICE, Agency.HEALTH),
+    ),
     _attendance("meetings-rcpc-attendance", MeetingKind.REVIEW_CONFERENCE, "review child protection conferences"),
     Measure(
         key="meetings-icpc-on-time",

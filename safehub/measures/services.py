@@ -474,10 +474,14 @@ def run_nightly(*, now: datetime.datetime | None = None) -> bool:
 
 
 def request_evidence_pack(*, by: User, period: Period, council: Organisation | None = None) -> EvidencePack:
-    """Ask the worker for a pack; it is made once the request commits."""
+    """Ask the worker for a pack; it is made once the request commits. Someone whose last pack is
+    still being made gets that one back."""
     from django_q.tasks import async_task
 
     with transaction.atomic():
+        waiting = EvidencePack.objects.filter(requested_by=by, state=PackState.QUEUED).first()
+        if waiting is not None:
+            return waiting  # one pack at a time each: a second click does not queue another
         pack = EvidencePack.objects.create(
             requested_by=by,
             requested_at=timezone.now(),

@@ -148,6 +148,7 @@ def records(request: HttpRequest, key: str) -> HttpResponse:
             "period": period,
             "filters": filters,
             "back": filters.query_with(),
+            "refreshed_at": services.last_refreshed(),
         },
     )
 
