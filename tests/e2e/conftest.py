@@ -14,6 +14,8 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.core.servers.basehttp import WSGIServer
+from django.test.testcases import LiveServerThread
 from playwright.sync_api import (
     Browser,
     BrowserContext,
@@ -30,6 +32,21 @@ from tests.conftest import SignedInClient, authenticator_code, enrolled_authenti
 from tests.factories import TEST_PASSWORD
 
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+class OneRequestAtATime(WSGIServer):
+    """The live server for an in-memory SQLite database: its threads would share the test's one
+    connection, and a page that loads several dynamic images (the dashboard's charts) would
+    use it from two threads at once ("bad parameter or other API misuse"). Served in the
+    server's own thread, one request at a time (Django then closes each connection after its
+    response, so an idle keep-alive never holds the next). PostgreSQL keeps the threads."""
+
+    def __init__(self, *args: object, connections_override: object = None, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+
+
+if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    LiveServerThread.server_class = OneRequestAtATime  # type: ignore[assignment]
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
