@@ -141,49 +141,57 @@ def seed_demo(
     )
     with transaction.atomic():
         summary = generator.run()
-        # The demo users' colleagues, who do the work beside them (safehub.demo.colleagues).
-        from safehub.demo.colleagues import seed_colleagues
-
-        summary.counts["colleagues"] = seed_colleagues(rng=random.Random(f"colleagues-{seed}"))
-        # Who works with which families, and an emergency access to review (safehub.access).
-        from safehub.access.demo import seed_access_demo
-        from safehub.encompass.demo import seed_encompass_demo
-        from safehub.hub.demo import seed_hub_demo
-        from safehub.meetings.demo import seed_meetings_demo
-
-        summary.counts.update(seed_access_demo(seed=seed))
-        summary.counts.update(seed_hub_demo(rng=random.Random(f"hub-{seed}"), today=generator.today))
-        # Strategy discussions and conferences for the hub's decisions, today's for the demo users,
-        # and the partnership's video provider (a join-link template and a few rooms).
-        meetings = seed_meetings_demo(rng=random.Random(f"meetings-{seed}"), today=generator.today)
-        generator._count("unborn children", meetings.pop("unborn children", 0))
-        summary.counts.update(meetings)
-        summary.counts.update(seed_encompass_demo(rng=random.Random(f"encompass-{seed}"), today=generator.today))
-        # The force's year of investigations, most from the joint section 47 strategy discussions.
-        from safehub.investigations.demo import seed_investigations_demo
-
-        summary.counts.update(seed_investigations_demo(rng=random.Random(f"investigations-{seed}")))
-        # A year of missing episodes across the four councils, their digests and interviews.
-        from safehub.missing.demo import seed_missing_demo
-
-        summary.counts.update(seed_missing_demo(rng=random.Random(f"missing-{seed}"), today=generator.today))
-        # Two years of the force's DBS local checks, and a disclosure awaiting quality review.
-        from safehub.dbs.demo import seed_dbs_demo
-
-        summary.counts.update(seed_dbs_demo(rng=random.Random(f"dbs-{seed}"), today=generator.today))
-        # What the demo practitioners recorded by hand, each entry read by whom its agency chose.
-        from safehub.people.demo import seed_chronology_demo
-
-        summary.counts.update(seed_chronology_demo(rng=random.Random(f"chronology-{seed}")))
-        # The partnership's measures from all of the above, and the commitments the board tracks.
-        from safehub.measures.demo import seed_measures_demo
-
-        summary.counts.update(seed_measures_demo(today=generator.today))
-        # The history's emails, sent as the worker would have sent them when they fell due.
-        from safehub.notifications.demo import deliver_history
-
-        summary.counts.update(deliver_history())
+        for label, seeder in _module_seeders(seed, generator.today):
+            generator.progress(label, 0, 1)
+            counts = seeder()
+            if "unborn children" in counts:  # people, counted with the generator's
+                generator._count("unborn children", counts.pop("unborn children"))
+            summary.counts.update(counts)
+            generator.progress(label, 1, 1)
     return summary
+
+
+def _module_seeders(seed: int, today: datetime.date) -> list[tuple[str, Callable[[], dict[str, int]]]]:
+    """Each app's demo, in the order each depends on the last, run through that app's services.
+    Each has its own random stream, so changing one leaves the others' data as it was."""
+    from safehub.access.demo import seed_access_demo
+    from safehub.dbs.demo import seed_dbs_demo
+    from safehub.demo.colleagues import seed_colleagues
+    from safehub.encompass.demo import seed_encompass_demo
+    from safehub.hub.demo import seed_hub_demo
+    from safehub.investigations.demo import seed_investigations_demo
+    from safehub.measures.demo import seed_measures_demo
+    from safehub.meetings.demo import seed_meetings_demo
+    from safehub.missing.demo import seed_missing_demo
+    from safehub.notifications.demo import deliver_history
+    from safehub.people.demo import seed_chronology_demo
+
+    def rng(name: str) -> random.Random:
+        return random.Random(f"{name}-{seed}")
+
+    return [
+        # The demo users' colleagues, who do the work beside them.
+        ("colleagues", lambda: {"colleagues": seed_colleagues(rng=rng("colleagues"))}),
+        # Who works with which families, and an emergency access to review.
+        ("access", lambda: seed_access_demo(seed=seed)),
+        ("Children's Hub", lambda: seed_hub_demo(rng=rng("hub"), today=today)),
+        # Strategy discussions and conferences for the hub's decisions, today's for the demo
+        # users, and the partnership's video provider (a join-link template and a few rooms).
+        ("meetings", lambda: seed_meetings_demo(rng=rng("meetings"), today=today)),
+        ("Operation Encompass", lambda: seed_encompass_demo(rng=rng("encompass"), today=today)),
+        # The force's year of investigations, most from the joint section 47 strategy discussions.
+        ("investigations", lambda: seed_investigations_demo(rng=rng("investigations"))),
+        # A year of missing episodes across the four councils, their digests and interviews.
+        ("missing children", lambda: seed_missing_demo(rng=rng("missing"), today=today)),
+        # Two years of the force's DBS local checks, and a disclosure awaiting quality review.
+        ("DBS checks", lambda: seed_dbs_demo(rng=rng("dbs"), today=today)),
+        # What the demo practitioners recorded by hand, each entry read by whom its agency chose.
+        ("chronology", lambda: seed_chronology_demo(rng=rng("chronology"))),
+        # The partnership's measures from all of the above, and the commitments the board tracks.
+        ("measures", lambda: seed_measures_demo(today=today)),
+        # The history's emails, sent as the worker would have sent them when they fell due.
+        ("emails", deliver_history),
+    ]
 
 
 # Household shapes and how common they are.

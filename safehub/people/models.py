@@ -90,6 +90,9 @@ class Person(models.Model):
         null=True,
         blank=True,
         editable=False,
+        # Indexed only where set (below): nearly every record is unmerged, and a full index on a
+        # mostly-NULL column lets SQLite's planner choose it for `IS NULL` and scan the whole index.
+        db_index=False,
         related_name="merged_records",
         help_text="Set when this record was found to be the same person as another and merged into it.",
     )
@@ -103,6 +106,7 @@ class Person(models.Model):
             models.Index(fields=["family_name", "given_names"]),
             models.Index(fields=["date_of_birth"]),
             models.Index(fields=["family_name_key", "date_of_birth"]),
+            models.Index(fields=["merged_into"], condition=Q(merged_into__isnull=False), name="person_merged_into_set"),
         ]
         constraints = [
             models.CheckConstraint(
