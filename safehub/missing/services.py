@@ -344,6 +344,8 @@ def _give_access(episode: Episode) -> None:
             person=episode.person,
             source=RelationshipSource.NOTIFICATION,
             reason=f"Missing episode {episode.reference}",
+            # From when the episode was recorded (the service's `now`), not the wall clock.
+            starts_at=episode.recorded_at,
             expires_at=episode.recorded_at + ACCESS_AFTER_EPISODE,
         )
         relationship.full_clean()

@@ -43,6 +43,21 @@ def test_an_episode_matches_the_child_opens_her_chronology_and_gives_the_council
     assert not policy.visible_episodes(w.nurse).exists()
 
 
+def test_an_episode_recorded_as_of_an_earlier_time_gives_access_from_then(w):
+    """A service given `now` (an import of last year's episodes, the demo's history) grants the
+    council's access from that moment: not from the wall clock, which would end it before it began."""
+    from safehub.access.models import LegitimateRelationship
+
+    recorded = london(2025, 9, 1, 21, 0)
+    episode, _ = services.record_episode(
+        episode=episode_input(w, at=london(2025, 9, 1, 20, 30)), by=w.officer, now=recorded
+    )
+    access = LegitimateRelationship.objects.get(person=episode.person, reason__contains=episode.reference)
+    assert access.starts_at == recorded
+    assert access.expires_at == recorded + datetime.timedelta(days=365)
+    assert not policy.can(w.coordinator, "view", w.child)  # that year is over
+
+
 def test_a_child_with_no_sure_match_gets_a_new_record_marked_for_the_hub(w):
     with time_machine.travel(london(2026, 11, 2, 21, 0), tick=False):
         episode, _ = services.record_episode(
