@@ -105,7 +105,10 @@ class LocalCheck(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force", "dbs_reference"], name="one_check_per_dbs_reference"),
             models.UniqueConstraint(
-                fields=["idempotency_key"], condition=~Q(idempotency_key=""), name="one_check_per_key"
+                # Each force's keys are its own: another force's key is never a conflict.
+                fields=["force", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="one_check_per_key",
             ),
         ]
         indexes = [

@@ -147,9 +147,9 @@ def _expect(check: LocalCheck, state: str, action: str) -> None:
 def _existing(force: Organisation, given: CheckInput, idempotency_key: str | None) -> LocalCheck | None:
     fingerprint = request_fingerprint(given)
     if idempotency_key:
-        earlier = LocalCheck.objects.filter(idempotency_key=idempotency_key).first()
+        earlier = LocalCheck.objects.filter(force=force, idempotency_key=idempotency_key).first()
         if earlier is not None:
-            if earlier.force_id != force.pk or earlier.request_fingerprint != fingerprint:
+            if earlier.request_fingerprint != fingerprint:
                 raise DuplicateCheck(KEY_CONFLICT.format(reference=earlier.reference))
             return earlier
     earlier = LocalCheck.objects.filter(force=force, dbs_reference=given.dbs_reference.strip().upper()).first()

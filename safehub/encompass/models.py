@@ -13,6 +13,7 @@ start of the school's next school day and is acknowledged by the Key Adult.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 from django.urls import reverse
 
 from safehub.partnership.models import Organisation, Team, User
@@ -39,7 +40,8 @@ class Incident(models.Model):
     # The council whose area it happened in: its education team hears of children with no school.
     local_authority = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
     police_reference = models.CharField(max_length=60, help_text="The force's occurrence or incident number.")
-    idempotency_key = models.CharField(max_length=100, null=True, blank=True, unique=True)
+    # Unique within the force (Meta): each force's keys are its own.
+    idempotency_key = models.CharField(max_length=100, null=True, blank=True)
     # A digest of the request that recorded it (no personal data): a resend with the same key
     # must be the same request (safehub.encompass.services.incidents.request_fingerprint).
     request_fingerprint = models.CharField(max_length=64, blank=True)
@@ -59,7 +61,12 @@ class Incident(models.Model):
     class Meta:
         ordering = ["-occurred_at"]
         constraints = [
-            models.UniqueConstraint(fields=["force", "police_reference"], name="one_incident_per_police_reference")
+            models.UniqueConstraint(fields=["force", "police_reference"], name="one_incident_per_police_reference"),
+            models.UniqueConstraint(
+                fields=["force", "idempotency_key"],
+                condition=Q(idempotency_key__isnull=False),
+                name="one_incident_per_idempotency_key",
+            ),
         ]
         indexes = [models.Index(fields=["occurred_at"])]
 

@@ -137,7 +137,10 @@ class Investigation(models.Model):
         ordering = ["-opened_at", "-pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["idempotency_key"], condition=~Q(idempotency_key=""), name="investigation_idempotency_unique"
+                # Each force's keys are its own: another force's key is never a conflict.
+                fields=["force", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="investigation_idempotency_unique",
             )
         ]
         indexes = [models.Index(fields=["force", "state"])]
@@ -321,6 +324,13 @@ class EscalationStage(models.Model):
         from safehub.investigations.services import ESCALATION_STAGES
 
         return ESCALATION_STAGES[self.number - 1].label
+
+    @property
+    def who(self) -> str:
+        """Who works the disagreement at this stage."""
+        from safehub.investigations.services import ESCALATION_STAGES
+
+        return ESCALATION_STAGES[self.number - 1].who
 
     @property
     def overdue(self) -> bool:

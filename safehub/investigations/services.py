@@ -60,7 +60,7 @@ from safehub.meetings.models import (
 from safehub.notifications.models import Channel
 from safehub.notifications.services import notify
 from safehub.partnership.models import OrganisationKind, User
-from safehub.partnership.roles import Capability, has_capability
+from safehub.partnership.roles import Capability, Role, has_capability
 from safehub.people.models import ChronologyEntry, ChronologyVisibility, Person, PersonKind
 from safehub.timescales.calendar import LONDON
 from safehub.timescales.rules import due_after
@@ -87,20 +87,51 @@ NAME_THE_MISSED = "Name the opportunities that were missed: the investigation re
 IDEMPOTENCY_CONFLICT = "This Idempotency-Key was used for a different investigation ({reference})."
 
 
+MANAGERS = frozenset({Role.TEAM_MANAGER, Role.POLICE_SUPERVISOR})
+NOT_AT_THIS_STAGE = "At this stage the disagreement is worked by {who}: your role does not take part in it."
+NOT_A_PARTY = (
+    "You proposed or signed off this closure, so you cannot confirm it: the partnership's lead decides, and "
+    "another manager records that decision."
+)
+
+
 @dataclass(frozen=True)
 class EscalationStep:
     label: str
     timescale: str
+    # Who works the disagreement at this stage (escalates it or resolves it): None for anyone on
+    # either side of it; else these roles, on either side. The heads of service and the
+    # partnership's lead do not use SafeHub: their managers record what they decide.
+    roles: frozenset[Role] | None
+    who: str
 
 
 # The partnership's procedure for resolving professional disagreements (local timescales).
 ESCALATION_STAGES = (
     EscalationStep(
-        "Practitioner to practitioner: the social worker and the investigating officer", "escalation_practitioner"
+        "Practitioner to practitioner: the social worker and the investigating officer",
+        "escalation_practitioner",
+        None,
+        "the practitioners or their managers",
     ),
-    EscalationStep("Manager to manager: the team manager and the police supervisor", "escalation_manager"),
-    EscalationStep("Head of service to head of service", "escalation_head_of_service"),
-    EscalationStep("The partnership's safeguarding lead", "escalation_partnership"),
+    EscalationStep(
+        "Manager to manager: the team manager and the police supervisor",
+        "escalation_manager",
+        MANAGERS,
+        "the team manager and the police supervisor",
+    ),
+    EscalationStep(
+        "Head of service to head of service",
+        "escalation_head_of_service",
+        MANAGERS,
+        "the managers, recording what their heads of service agree",
+    ),
+    EscalationStep(
+        "The partnership's safeguarding lead",
+        "escalation_partnership",
+        MANAGERS,
+        "the managers, recording what the partnership's lead decides",
+    ),
 )
 
 
@@ -217,7 +248,7 @@ def open_investigation(
     assert by.organisation is not None
     force = by.organisation
     if idempotency_key:
-        existing = Investigation.objects.filter(idempotency_key=idempotency_key).first()
+        existing = Investigation.objects.filter(force=force, idempotency_key=idempotency_key).first()
         if existing is not None:
             if not _same_investigation(
                 existing, crime_reference=crime_reference, offence_category=offence_category, subjects=subjects
@@ -637,6 +668,16 @@ def _may_work_challenge(user: User, investigation: Investigation) -> bool:
     return policy.can(user, "investigate", investigation) or policy.can(user, "challenge", investigation)
 
 
+def _require_stage_role(user: User, stage: EscalationStage | None) -> None:
+    """Each stage is worked at its own level: past the first, only the managers of either side
+    escalate or resolve it, so no practitioner takes a disagreement to the top alone."""
+    if stage is None:
+        return
+    step = ESCALATION_STAGES[stage.number - 1]
+    if step.roles is not None and not step.roles & set(user.roles):
+        raise ValidationError({"decision": NOT_AT_THIS_STAGE.format(who=step.who)})
+
+
 @transaction.atomic
 def escalate_challenge(*, challenge: Challenge, by: User, outcome: str) -> EscalationStage:
     """The current stage did not resolve it: record what it reached and start the next."""
@@ -647,6 +688,7 @@ def escalate_challenge(*, challenge: Challenge, by: User, outcome: str) -> Escal
         raise ValidationError(NOT_OPEN)
     current = challenge.current_stage
     assert current is not None
+    _require_stage_role(by, current)
     if current.number >= len(ESCALATION_STAGES):
         raise ValidationError("This is the last stage: the partnership's lead resolves it.")
     now = timezone.now()
@@ -686,11 +728,16 @@ def resolve_challenge(
     if reopen and not missed:
         raise ValidationError({"missed": NAME_THE_MISSED})
     stage = challenge.current_stage
+    _require_stage_role(by, stage)
     last_stage = stage is not None and stage.number == len(ESCALATION_STAGES)
-    if not reopen and not last_stage and not policy.can(by, "challenge", investigation):
+    council_side = policy.can(by, "challenge", investigation)
+    if not reopen and not last_stage and not council_side:
         # The police cannot overrule the challenge themselves: the council accepts the closure,
         # or the disagreement goes up to the partnership's lead.
         raise ValidationError({"decision": CONFIRM_BY_COUNCIL})
+    closure = challenge.closure
+    if not reopen and not council_side and by.pk in (closure.proposed_by_id, closure.signed_off_by_id):
+        raise ValidationError({"decision": NOT_A_PARTY})
     now = timezone.now()
     challenge.outcome = ChallengeOutcome.REOPENED if reopen else ChallengeOutcome.CONFIRMED
     challenge.resolved_by, challenge.resolved_at = by, now

@@ -326,7 +326,7 @@ def resolve(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "Recorded.")
             return redirect(investigation.get_absolute_url())
     stage = found.current_stage
-    intro = f"Stage {stage.number}: {stage.label}." if stage else ""
+    intro = f"Stage {stage.number}: {stage.label}. It is worked by {stage.who}." if stage else ""
     return _form_page(
         request,
         form=form,

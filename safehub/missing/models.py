@@ -138,7 +138,10 @@ class Episode(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["force", "police_reference"], name="one_episode_per_police_reference"),
             models.UniqueConstraint(
-                fields=["idempotency_key"], condition=~Q(idempotency_key=""), name="episode_idempotency_unique"
+                # Each force's keys are its own: another force's key is never a conflict.
+                fields=["force", "idempotency_key"],
+                condition=~Q(idempotency_key=""),
+                name="episode_idempotency_unique",
             ),
         ]
         indexes = [

@@ -294,9 +294,9 @@ def _existing(
     *, force: Organisation, given: EpisodeInput, idempotency_key: str | None, retry_by_reference: bool
 ) -> Episode | None:
     if idempotency_key:
-        earlier = Episode.objects.filter(idempotency_key=idempotency_key).first()
+        earlier = Episode.objects.filter(force=force, idempotency_key=idempotency_key).first()
         if earlier is not None:
-            if earlier.force_id != force.pk or earlier.police_reference != given.police_reference.strip():
+            if earlier.police_reference != given.police_reference.strip():
                 raise DuplicateEpisode(KEY_CONFLICT.format(reference=earlier.reference))
             if earlier.request_fingerprint != request_fingerprint(given):
                 raise DuplicateEpisode(KEY_REUSED_WITH_CHANGES.format(reference=earlier.reference))

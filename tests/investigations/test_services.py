@@ -21,8 +21,10 @@ from safehub.investigations.models import (
     SubjectRole,
 )
 from safehub.notifications.models import Notification
+from safehub.partnership.roles import Role
 from safehub.people.models import ChronologyEntry
 from tests.access.factories import allocate
+from tests.factories import UserFactory
 from tests.investigations.conftest import london, open_case
 
 pytestmark = pytest.mark.django_db
@@ -246,6 +248,48 @@ def test_reopening_keeps_the_history_and_adds_the_missed_opportunities(w):
     ]
 
 
+def test_past_the_first_stage_only_managers_work_the_disagreement_and_the_signer_never_confirms(w):
+    """An officer cannot take a challenge to the top alone, and whoever proposed or signed off the
+    closure cannot confirm it at the last stage: the partnership's lead decides."""
+    investigation, closure = _signed_off(w, at=london(2026, 11, 10, 11, 0))
+    with time_machine.travel(london(2026, 11, 11, 9, 0), tick=False):
+        challenge = services.challenge_closure(
+            closure=closure, by=w.social_worker, reasons="No ABE interview of the sibling, who saw the injury happen."
+        )
+        services.escalate_challenge(challenge=challenge, by=w.officer, outcome="We did not agree at our level.")
+        for practitioner in (w.officer, w.social_worker):
+            with pytest.raises(ValidationError, match="team manager and the police supervisor"):
+                services.escalate_challenge(challenge=challenge, by=practitioner, outcome="Up again, at once.")
+        assert challenge.current_stage.number == 2
+        services.escalate_challenge(challenge=challenge, by=w.manager, outcome="The managers did not agree.")
+        services.escalate_challenge(challenge=challenge, by=w.supervisor, outcome="Heads of service did not agree.")
+        assert challenge.current_stage.number == 4
+        with pytest.raises(ValidationError, match="signed off this closure"):
+            services.resolve_challenge(
+                challenge=challenge, by=w.supervisor, reopen=False, resolution="Confirmed by the lead, I say."
+            )
+        with pytest.raises(ValidationError, match="recording what the partnership's lead decides"):
+            services.resolve_challenge(
+                challenge=challenge, by=w.officer, reopen=False, resolution="Confirmed by the lead, I say."
+            )
+        services.resolve_challenge(
+            challenge=challenge,
+            by=w.second_supervisor,
+            reopen=False,
+            resolution="The partnership's lead heard both sides on 11 November and confirmed the closure.",
+        )
+    investigation.refresh_from_db()
+    assert investigation.state == InvestigationState.CLOSED
+    challenge.refresh_from_db()
+    assert challenge.resolved_by == w.second_supervisor
+    assert [s.ended_by for s in challenge.stages.order_by("number")] == [
+        w.officer,
+        w.manager,
+        w.supervisor,
+        w.second_supervisor,
+    ]
+
+
 def test_a_confirmed_closure_closes_the_investigation_with_the_reasons(w):
     investigation, closure = _signed_off(w, at=london(2026, 11, 10, 11, 0))
     with time_machine.travel(london(2026, 11, 11, 9, 0), tick=False):
@@ -327,3 +371,23 @@ def test_with_no_social_worker_allocated_the_managers_of_the_childs_council_are_
     assert set(policy.council_leads(investigation)) == {w.manager, manager}
     assert policy.can(manager, "challenge", investigation)
     assert not policy.can(w.social_worker, "challenge", investigation)
+
+
+def test_each_forces_idempotency_keys_are_its_own(w):
+    """Another force's system choosing the same key opens its own investigation: it is not told
+    of (nor refused because of) the first force's."""
+    first = open_case(w, idempotency_key="case-1")
+    elsewhere = w.other_force_officer.organisation
+    supervisor = UserFactory(organisation=elsewhere, roles=[Role.POLICE_SUPERVISOR])
+    allocate(w.other_force_officer, w.child, w.suspect, starts_at=london(2025, 1, 6, 9, 0))
+    theirs = open_case(
+        w,
+        by=w.other_force_officer,
+        allocated_officer=w.other_force_officer,
+        supervising_officer=supervisor,
+        crime_reference="EP/999/26",
+        idempotency_key="case-1",
+    )
+    assert theirs.pk != first.pk
+    assert theirs.force == elsewhere
+    assert open_case(w, idempotency_key="case-1") == first  # a resend is still the same one

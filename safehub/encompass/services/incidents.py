@@ -279,7 +279,10 @@ def _allocate_reference_and_save(incident: Incident) -> None:
                 incident.save()
             return
         except IntegrityError:
-            if incident.idempotency_key and Incident.objects.filter(idempotency_key=incident.idempotency_key).exists():
+            if (
+                incident.idempotency_key
+                and Incident.objects.filter(force=incident.force, idempotency_key=incident.idempotency_key).exists()
+            ):
                 raise
             if Incident.objects.filter(force=incident.force, police_reference=incident.police_reference).exists():
                 raise
@@ -330,9 +333,9 @@ def _existing(
     """The incident already recorded for this key (or, for an import, this police reference),
     if it is the same one; raises if the key or reference belongs to a different one."""
     if idempotency_key:
-        earlier = Incident.objects.filter(idempotency_key=idempotency_key).first()
+        earlier = Incident.objects.filter(force=force, idempotency_key=idempotency_key).first()
         if earlier is not None:
-            if earlier.force_id != force.pk or earlier.police_reference != given.police_reference.strip():
+            if earlier.police_reference != given.police_reference.strip():
                 raise DuplicateIncident(KEY_CONFLICT.format(reference=earlier.reference))
             # A resend must be the same request: a changed body is not silently dropped. (An
             # incident corrected since still answers a resend of the request that recorded it.)
