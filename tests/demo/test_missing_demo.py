@@ -147,3 +147,23 @@ def test_the_years_emails_were_sent_by_the_outbox_not_left_for_the_worker_to_pou
     sent = emails.filter(state=State.SENT).first()
     assert sent.attempts == 1
     assert AuditEvent.objects.filter(action="notification.sent", object_id=str(sent.pk)).exists()
+
+
+def test_each_performance_figure_equals_the_records_its_link_lists(users, today):
+    """On a year of the demo's episodes, every figure on the page (by measure, by council and
+    risk) is the number of records its link lists, and most of them are not zero."""
+    import re
+
+    coordinator = _client(users["missing.coordinator"])
+    page = coordinator.get("/missing/performance/?start=2026-01&end=2026-11").content.decode()
+    links = re.findall(r'href="(/missing/performance/records/\?[^"]+)">(\d+)</a>', page)
+    assert len(links) > 15
+    assert sum(number != "0" for _, number in links) > len(links) // 2
+    for url, number in links:
+        listed = coordinator.get(url.replace("&amp;", "&"))
+        assert listed.status_code == 200, url
+        body = listed.content.decode()
+        if number == "0":
+            assert "No records are behind this figure." in body, url
+        else:
+            assert f"{number} record{'s' if number != '1' else ''}</caption>" in body, (url, number)
