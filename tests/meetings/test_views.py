@@ -950,3 +950,36 @@ def test_a_start_in_the_hour_the_clocks_go_forward_is_refused_beside_the_field(d
     assert response.status_code == 200
     assert "There was no 01:30 on 28 March 2027" in html.unescape(response.content.decode())
     assert not Meeting.objects.exists()
+
+
+def test_a_joint_enquiry_opens_the_police_investigation_linked_both_ways(decided, client):
+    """From the discussion that agreed a joint section 47 enquiry, the officer opens the
+    investigation with the children filled in; each page then links to the other."""
+    from safehub.investigations.models import Investigation, OffenceCategory
+
+    meeting = _held_section_47(decided)
+    meeting_url = reverse("meetings:meeting", args=[meeting.pk])
+    open_url = reverse("investigations:open-from-meeting", args=[meeting.pk])
+    with time_machine.travel(london(2026, 12, 4, 10, 0), tick=False):
+        assert open_url in _page(client, decided.officer, meeting_url).content.decode()
+        form = client.get(open_url).content.decode()
+        for child in meeting.subjects.all():
+            assert child.reference in form
+        response = client.post(
+            open_url,
+            {
+                "crime_reference": "RP/20001/26",
+                "offence_category": OffenceCategory.PHYSICAL_ABUSE,
+                "victims": "\n".join(p.reference for p in meeting.subjects.all()),
+                "allocated_officer": decided.officer.pk,
+                "supervising_officer": decided.supervisor.pk,
+            },
+        )
+        assert response.status_code == 302
+        investigation = Investigation.objects.get(strategy_discussion=meeting)
+        assert response["Location"] == investigation.get_absolute_url()
+        investigation_page = client.get(investigation.get_absolute_url()).content.decode()
+        assert meeting_url in investigation_page
+        meeting_page = client.get(meeting_url).content.decode()
+    assert investigation.get_absolute_url() in meeting_page
+    assert open_url not in meeting_page  # one investigation per discussion
