@@ -83,6 +83,7 @@ GIVEN_SOUNDS_ALIKE = 14
 GIVEN_SIMILAR = 12
 GIVEN_MIDDLE = 10
 GIVEN_DIFFERENT = -10
+NAMES_SWAPPED = 38
 POSTCODE_CURRENT = 15
 POSTCODE_PAST = 8
 # Differences that say "a different person": a different sex (both recorded), and a
@@ -555,6 +556,8 @@ class _Scorer:
         self.family_parts = _name_parts(query.family_name)
         self.given_parts = _name_parts(query.given_names)
         self.family_shown = query.family_name.strip()
+        # The names as they would be the other way round: the query's family name as given name.
+        self.swapped_names = (self.family, _letters(query.given_names)) if self.family and query.given_names else None
         self.nhs = normalise_nhs_number(query.nhs_number)
         self.upn = _normalise_upn(query.upn)
         self.postcode = normalise_postcode(query.postcode) if query.postcode.strip() else ""
@@ -611,7 +614,7 @@ class _Scorer:
             return False
         if _letters(person.family_name) != self.family or not self.given_parts:
             return False
-        return not _same_given_name(self.given_parts[0], person)
+        return not _same_or_misspelt_given_name(self.given_parts[0], person)
 
     def _date_of_birth(self, person: Person) -> tuple[int, str]:
         wanted, held = self.query.date_of_birth, person.date_of_birth
@@ -645,6 +648,11 @@ class _Scorer:
             if self.family and _letters(other.family_name) == self.family and family_points < FAMILY_OTHER_NAME:
                 family_points, family_reason = FAMILY_OTHER_NAME, OTHER_NAME_REASONS[NameKind(other.kind)]
         given_points, given_reason = self._given(person.given_names)
+        if family_points <= 0 and given_points <= 0 and self.swapped_names is not None:
+            # Given and family names the other way round (a form filled in surname first).
+            swapped_given, swapped_family = self.swapped_names
+            if _letters(person.given_names) == swapped_given and _letters(person.family_name) == swapped_family:
+                return NAMES_SWAPPED, ["Given and family names match the other way round"]
         if given_points < GIVEN_EXACT:
             for other in person.other_names.all():
                 points, reason = self._given(other.given_names)
@@ -714,6 +722,14 @@ def _same_given_name(wanted: str, person: Person) -> bool:
         if parts and (parts[0] == wanted or are_name_variants(wanted, parts[0])):
             return True
     return False
+
+
+def _same_or_misspelt_given_name(wanted: str, person: Person) -> bool:
+    """`_same_given_name`, or a likely misspelling of the first given name (Adaezze for Adaeze)."""
+    if _same_given_name(wanted, person):
+        return True
+    names = _name_parts(person.given_names)
+    return bool(names) and (_similar(wanted, names[0]) or _sounds_alike(wanted, names[0]))
 
 
 def _exact(a: str, b: str) -> bool:
@@ -789,17 +805,107 @@ def sure_match(query: MatchQuery, candidates: Sequence[Candidate], *, kind: str)
         and person.date_of_birth == query.date_of_birth
         and person.date_of_birth_precision == DatePrecision.DAY
     ]
-    if len(exact) != 1 or conflicts(query, exact[0]):
+    if exact:
+        if len(exact) != 1 or conflicts(query, exact[0]):
+            return None
+        # Exactly one such record in all SafeHub, not only among the best candidates: a namesake
+        # whose other details lowered their score still makes the name ambiguous.
+        namesakes = Person.objects.unmerged().filter(
+            kind=kind,
+            given_names__iexact=exact[0].given_names,
+            family_name__iexact=exact[0].family_name,
+            date_of_birth=query.date_of_birth,
+        )
+        return exact[0] if namesakes.count() == 1 else None
+    return _confirmed_by_address(query, list(people.values()))
+
+
+def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person | None:
+    """One slip in otherwise exact details, confirmed by the current address: the record is
+    linked only if it is the one record that fits and no twin or sibling could be meant.
+
+    The slips forgiven, each alone: the family name misspelt, punctuated differently, one half
+    of a double-barrelled name or a previous name (the given name and date of birth exact);
+    the day and month of birth swapped, two digits the wrong way round or one digit wrong (both
+    names exact); a known variant of the given name (Jon for John), when the sex given agrees;
+    the given and family names the other way round (the date of birth exact).
+
+    A misspelt given name is not forgiven: with everything else the same it is what an absent
+    twin with a name like her sibling's looks like (Ella and Ellie, Alexandra and Alexander)."""
+    postcode = normalise_postcode(query.postcode) if query.postcode.strip() else ""
+    dob = query.date_of_birth
+    given, family = _name_parts(query.given_names), _letters(query.family_name)
+    if not postcode or dob is None or not given or not family:
         return None
-    # Exactly one such record in all SafeHub, not only among the best candidates: a namesake
-    # whose other details lowered their score still makes the name ambiguous.
-    namesakes = Person.objects.unmerged().filter(
-        kind=kind,
-        given_names__iexact=exact[0].given_names,
-        family_name__iexact=exact[0].family_name,
-        date_of_birth=query.date_of_birth,
+    today = timezone.localdate()
+    slips = _dob_slips(dob)
+
+    def lives_there(person: Person) -> bool:
+        return any(
+            residence.address.postcode == postcode and _is_current(residence, today)
+            for residence in _addresses(person, may_see_confidential=False)
+        )
+
+    def fits(person: Person) -> bool:
+        if person.date_of_birth is None or person.date_of_birth_precision != DatePrecision.DAY:
+            return False
+        held_given, held_family = _name_parts(person.given_names), _letters(person.family_name)
+        if not held_given or not held_family or not lives_there(person):
+            return False
+        same_given = held_given[0] == given[0] and len(held_given) >= len(given) and held_given[: len(given)] == given
+        if person.date_of_birth == dob:
+            if same_given and (held_family == family or _family_slip(family, person)):
+                return True
+            if held_family == family and are_name_variants(given[0], held_given[0]):
+                return _known_sex(query.sex) and query.sex == person.sex
+            return held_family == _letters(query.given_names) and _letters(person.given_names) == family
+        return same_given and held_family == family and person.date_of_birth in slips
+
+    fitting = [person for person in people if fits(person)]
+    if len(fitting) != 1:
+        return None
+    found = fitting[0]
+    if _known_sex(query.sex) and _known_sex(found.sex) and query.sex != found.sex:
+        return None
+    if any(
+        i.scheme == IdentifierScheme.NHS_NUMBER and normalise_nhs_number(query.nhs_number) not in ("", i.value)
+        for i in found.identifiers.all()
+    ) or any(
+        i.scheme == IdentifierScheme.UPN and _normalise_upn(query.upn) not in ("", i.value)
+        for i in found.identifiers.all()
+    ):
+        return None
+    # Anyone else of that family, or at that address, born that day (a twin) makes it a person's choice.
+    # Asked of every record, not only the candidates: a twin whose details scored low still counts.
+    born_then = (
+        Person.objects.unmerged()
+        .filter(date_of_birth__in={found.date_of_birth, dob})
+        .exclude(pk=found.pk)
+        .prefetch_related(Prefetch("addresses", queryset=PersonAddress.objects.select_related("address")))
     )
-    return exact[0] if namesakes.count() == 1 else None
+    twin = any(
+        _letters(person.family_name) == _letters(found.family_name) or lives_there(person) for person in born_then
+    )
+    return None if twin else found
+
+
+def _dob_slips(dob: datetime.date) -> set[datetime.date]:
+    slips = _one_digit_dates(dob) | _transposed_dates(dob)
+    if swapped := _swapped(dob):
+        slips.add(swapped)
+    return slips
+
+
+def _family_slip(family: str, person: Person) -> bool:
+    """The family name given is the record's misspelt, punctuated differently (O'Neill and
+    ONeill), one half of its double-barrelled name, or a name the record was known by before."""
+    held = _letters(person.family_name)
+    if len(family) >= 4 and len(held) >= 4 and (_similar(family, held) or _sounds_alike(family, held)):
+        return True
+    parts = _name_parts(person.family_name)
+    if len(parts) > 1 and family in parts:
+        return True
+    return any(_letters(other.family_name) == family for other in person.other_names.all())
 
 
 def _addresses(person: Person, may_see_confidential: bool) -> Iterable[PersonAddress]:

@@ -138,3 +138,41 @@ def test_a_namesake_with_a_different_nhs_number_still_makes_the_exact_name_ambig
     assert first != second
     assert _linked("Ruby", "Booth", nhs_number=valid_nhs_number(404)) is None
     assert _linked("Ruby", "Booth") is None
+
+
+@pytest.fixture
+def evie():
+    home = AddressFactory(postcode="RV8 3LD")
+    return _at(PersonFactory(given_names="Evie", family_name="Ashworth-Khan", date_of_birth=BORN, sex=Sex.FEMALE), home)
+
+
+def test_one_slip_confirmed_by_the_current_address_links(evie):
+    """Exact but for one slip, and she lives at the postcode given: a misspelt, punctuated or
+    half family name, the day and month swapped, one digit wrong, the names the other way round,
+    or a known variant of her name when the sex given agrees."""
+    assert _linked("Evie", "Ashworth Khan", postcode="RV8 3LD") == evie
+    assert _linked("Evie", "Ashwort-Khan", postcode="RV8 3LD") == evie
+    assert _linked("Evie", "Khan", postcode="RV8 3LD") == evie
+    assert _linked("Evie", "Ashworth-Khan", dob=datetime.date(2015, 3, 4), postcode="RV8 3LD") == evie  # 14 as 4
+    assert _linked("Evie", "Ashworth-Khan", dob=datetime.date(2015, 3, 41 - 27), postcode="RV8 3LD") == evie
+    assert _linked("Ashworth-Khan", "Evie", postcode="RV8 3LD") == evie
+    assert _linked("Eve", "Ashworth-Khan", postcode="RV8 3LD", sex=Sex.FEMALE) == evie  # Eve ~ Evie
+
+
+def test_a_slip_is_left_to_a_person_without_the_address_or_against_anything_else(evie):
+    assert _linked("Evie", "Ashwort-Khan") is None  # no postcode to confirm it
+    assert _linked("Evie", "Ashwort-Khan", postcode="RV9 9ZZ") is None  # not where she lives
+    assert _linked("Eve", "Ashworth-Khan", postcode="RV8 3LD") is None  # a variant needs the sex to agree
+    assert _linked("Evie", "Ashwort-Khan", postcode="RV8 3LD", sex=Sex.MALE) is None
+    assert _linked("Evee", "Ashworth-Khan", postcode="RV8 3LD") is None  # a misspelt given name: a twin?
+    assert _linked("Evie", "Ashwort-Khan", dob=datetime.date(2015, 3, 4), postcode="RV8 3LD") is None  # two slips
+
+
+def test_a_twin_at_the_address_leaves_any_slip_to_a_person(evie):
+    _at(
+        PersonFactory(given_names="Eva", family_name="Ashworth-Khan", date_of_birth=BORN, sex=Sex.FEMALE),
+        evie.addresses.first().address,
+    )
+    assert _linked("Evie", "Ashwort-Khan", postcode="RV8 3LD") is None
+    assert _linked("Ashworth-Khan", "Evie", postcode="RV8 3LD") is None
+    assert _linked("Evie", "Ashworth-Khan", postcode="RV8 3LD") == evie  # her exact details still link

@@ -346,3 +346,26 @@ def test_different_names_are_not_variants():
 def test_minimal_identity_helpers():
     assert postcode_district("rv34ab") == "RV3"
     assert masked("9990001234") == "ending 1234"
+
+
+def test_a_misspelt_name_at_the_same_address_is_offered_not_taken_for_a_twin(practitioner):
+    """Lilly for Lily, at her address and date of birth, is Lily misspelt: she is offered to the
+    practitioner. A clearly different name there is another child of the house."""
+    lily = PersonFactory(given_names="Lily", family_name="Begum", date_of_birth=datetime.date(2015, 12, 9))
+    live_at(lily, "RV12 6UB")
+    found = find(
+        practitioner, given_names="Lilly", family_name="Begum", date_of_birth=lily.date_of_birth, postcode="RV12 6UB"
+    )
+    assert [c.person for c in found] == [lily]
+    assert not any("twin" in reason for reason in found[0].reasons)
+    other = find(
+        practitioner, given_names="Maryam", family_name="Begum", date_of_birth=lily.date_of_birth, postcode="RV12 6UB"
+    )
+    assert lily not in [c.person for c in other]  # another child of the house: a twin or sibling
+
+
+def test_given_and_family_names_the_other_way_round_are_found(practitioner):
+    emily = PersonFactory(given_names="Emily", family_name="Patel", date_of_birth=datetime.date(2012, 6, 22))
+    found = find(practitioner, given_names="Patel", family_name="Emily", date_of_birth=emily.date_of_birth)
+    assert [c.person for c in found] == [emily]
+    assert "Given and family names match the other way round" in found[0].reasons
