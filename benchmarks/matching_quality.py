@@ -536,6 +536,17 @@ def load(population: Population) -> dict[int, int]:
     return ids
 
 
+def _show(query: Query, linked: object) -> None:
+    record = linked  # a Person record
+    held = [
+        getattr(record, "given_names", ""),
+        getattr(record, "family_name", ""),
+        getattr(record, "date_of_birth", None),
+        [a.address.postcode for a in record.addresses.all()],  # type: ignore[attr-defined]
+    ]
+    print(f"    wrong link ({query.noise}): {query.given} {query.family} {query.dob} {query.postcode!r} -> {held}")
+
+
 def shape(query: Query) -> str:
     if not (query.given or query.family):
         return "identifier only"
@@ -551,6 +562,7 @@ def main() -> int:
     parser.add_argument("--people", type=int, default=20_000)
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=16)
+    parser.add_argument("--show-wrong", action="store_true", help="print each wrong link (the data is synthetic)")
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -608,6 +620,8 @@ def main() -> int:
                 if linked is not None:
                     absent_linked += 1
                     tally["wrongly linked"] += 1
+                    if args.show_wrong:
+                        _show(query, linked)
                 continue
             present_queries += 1
             wanted = ids[query.target]
@@ -622,6 +636,8 @@ def main() -> int:
             else:
                 linked_wrong += 1
                 tally["wrongly linked"] += 1
+                if args.show_wrong:
+                    _show(query, linked)
 
         absent_queries = len(asked) - present_queries
         wrong = linked_wrong + absent_linked

@@ -54,6 +54,8 @@ NOT_ALLOWED = "Your roles do not allow you to record a concern, so you cannot lo
 # How many people each block may bring to scoring: enough for the commonest names in a
 # large partnership, few enough that scoring stays in milliseconds.
 BLOCK_LIMIT = 400
+# How many of the people blocked on their own row are loaded whole and scored (see _shortlist).
+SHORTLIST = 60
 # A candidate needs this much evidence: for example a matching date of birth and family
 # name, or a full name, or an identifier. One weak agreement (a postcode, a birth year, a
 # family name alone) is not enough.
@@ -350,8 +352,8 @@ def find_candidates_for_system(*, on_behalf_of: str, query: MatchQuery, limit: i
 def _match(query: MatchQuery, *, may_see_confidential: bool, limit: int) -> list[Candidate]:
     if query.is_empty:
         return []
-    people = _people(_blocked_ids(query, may_see_confidential=may_see_confidential))
     scorer = _Scorer(query, may_see_confidential=may_see_confidential)
+    people = _people(_shortlist(query, scorer, may_see_confidential=may_see_confidential))
     candidates = [candidate for person in people if (candidate := scorer.candidate(person)) is not None]
     candidates.sort(key=lambda c: (not c.nhs_number_matches, -c.score, c.person.family_name, c.person.pk))
     candidates = candidates[:limit]
@@ -363,13 +365,44 @@ def _match(query: MatchQuery, *, may_see_confidential: bool, limit: int) -> list
 # Blocking -------------------------------------------------------------------------------
 
 
-def _blocked_ids(query: MatchQuery, *, may_see_confidential: bool) -> set[int]:
-    """The people sharing a strong key with the query, each block from an index, capped."""
+@dataclass(frozen=True)
+class _Row:
+    """What a block reads of a person to rank them before their whole record is loaded."""
+
+    pk: int
+    given_names: str
+    family_name: str
+    date_of_birth: datetime.date | None
+    date_of_birth_precision: str
+    sex: str
+
+
+ROW_FIELDS = ("pk", "given_names", "family_name", "date_of_birth", "date_of_birth_precision", "sex")
+
+
+def _shortlist(query: MatchQuery, scorer: "_Scorer", *, may_see_confidential: bool) -> set[int]:
+    """The blocked people worth loading whole: everyone found through an identifier, another
+    name or an address, and the SHORTLIST best of the rest by their names, date of birth and
+    sex. A common name in a county fills a block with hundreds; loading each with its names,
+    identifiers and addresses would cost more than the rest of the match."""
+    rows, kept = _blocks(query, may_see_confidential=may_see_confidential)
+    if len(rows) > SHORTLIST:
+        best = sorted(rows.values(), key=lambda row: (-scorer.rough(row), row.pk))[:SHORTLIST]
+        return kept | {row.pk for row in best}
+    return kept | set(rows)
+
+
+def _blocks(query: MatchQuery, *, may_see_confidential: bool) -> tuple[dict[int, _Row], set[int]]:
+    """The people sharing a strong key with the query, each block from an index, capped: those
+    found on the person's own row (with what ranks them), and the ids found through an
+    identifier, another name or an address."""
     live = Person.objects.unmerged()
+    rows: dict[int, _Row] = {}
     ids: set[int] = set()
 
     def add(people: QuerySet[Person]) -> None:
-        ids.update(people.order_by().values_list("pk", flat=True)[:BLOCK_LIMIT])
+        for values in people.order_by().values_list(*ROW_FIELDS)[:BLOCK_LIMIT]:
+            rows[values[0]] = _Row(*values)
 
     def add_via(rows: QuerySet[PersonName] | QuerySet[Identifier] | QuerySet[PersonAddress]) -> None:
         person_ids = rows.filter(person__merged_into__isnull=True).order_by().values_list("person_id", flat=True)
@@ -415,7 +448,7 @@ def _blocked_ids(query: MatchQuery, *, may_see_confidential: bool) -> set[int]:
         if not may_see_confidential:
             residents = residents.exclude(is_confidential=True)
         add_via(residents)
-    return ids
+    return rows, ids
 
 
 def _people(ids: set[int]) -> QuerySet[Person]:
@@ -607,6 +640,18 @@ class _Scorer:
         # Only evidence for the match is shown as a reason; differences lower the score silently
         # unless they are about an identifier, which the practitioner must notice.
         return Candidate(person=person, score=score, reasons=reasons, nhs_number_matches=nhs_matches)
+
+    def rough(self, row: "_Row") -> int:
+        """The score from the person's own row alone: names, date of birth and sex."""
+        points, _ = self._date_of_birth(row)  # type: ignore[arg-type]
+        family, _ = self._family(row.family_name)
+        given, _ = self._given(row.given_names)
+        names = family + given
+        if family <= 0 and given <= 0 and self.swapped_names == (_letters(row.given_names), _letters(row.family_name)):
+            names = NAMES_SWAPPED
+        if _known_sex(self.query.sex) and _known_sex(row.sex) and self.query.sex != row.sex:
+            points += SEX_CONFLICT
+        return points + names
 
     def _sibling(self, person: Person, postcode_points: int) -> bool:
         """Same family name, date of birth and current address, but another given name."""
