@@ -285,6 +285,9 @@ LOGGING = {
         "django.server": {"level": "WARNING"},
         "weasyprint": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
+        # Splink (the batch deduplication) warns of comparison levels its training did not
+        # see, which is expected with few duplicates; SafeHub smooths those itself.
+        "splink": {"level": "ERROR"},
     },
 }
 

@@ -20,6 +20,7 @@ _SECTIONS = [
     ("Inbox", "notifications:inbox", None),
     ("People", "people:search", Capability.SEARCH_PEOPLE),
     ("Pupils", "people:school-roll", Capability.VIEW_SCHOOL_ROLL),
+    ("Duplicate records", "people:duplicates", Capability.MERGE_PEOPLE),
     ("Record a concern", "hub:contact-start", Capability.RECORD_CONTACT),
     ("Hub", "hub:queue", Capability.WORK_HUB_QUEUE),
     ("Checks", "hub:checks", Capability.ANSWER_RESEARCH),

@@ -34,6 +34,8 @@ SCHEDULES = [
     ),
     # Hourly; the job itself runs once a night, after 02:00 London time.
     ("Refresh the partnership's measures and evaluate its commitments", "safehub.measures.tasks.run_nightly", 60),
+    # Hourly; the job runs once a night, after 03:00 London time (and trains a new model monthly).
+    ("Find duplicate records for review", "safehub.people.tasks.find_duplicates_nightly", 60),
     (
         "Chase unacknowledged Operation Encompass notices",
         "safehub.encompass.tasks.escalate_unacknowledged_notices",

@@ -164,7 +164,7 @@ def _module_seeders(seed: int, today: datetime.date) -> list[tuple[str, Callable
     from safehub.meetings.demo import seed_meetings_demo
     from safehub.missing.demo import seed_missing_demo
     from safehub.notifications.demo import deliver_history
-    from safehub.people.demo import seed_chronology_demo
+    from safehub.people.demo import seed_chronology_demo, seed_duplicates_demo
 
     def rng(name: str) -> random.Random:
         return random.Random(f"{name}-{seed}")
@@ -187,6 +187,9 @@ def _module_seeders(seed: int, today: datetime.date) -> list[tuple[str, Callable
         ("DBS checks", lambda: seed_dbs_demo(rng=rng("dbs"), today=today)),
         # What the demo practitioners recorded by hand, each entry read by whom its agency chose.
         ("chronology", lambda: seed_chronology_demo(rng=rng("chronology"))),
+        # Second records of some children made by other agencies, the night's search of the
+        # index for duplicates, and the hub's first decisions.
+        ("duplicate records", lambda: seed_duplicates_demo(rng=rng("duplicates"))),
         # The partnership's measures from all of the above, and the commitments the board tracks.
         ("measures", lambda: seed_measures_demo(today=today)),
         # The history's emails, sent as the worker would have sent them when they fell due.

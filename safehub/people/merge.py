@@ -25,7 +25,15 @@ from safehub.access import policy
 from safehub.audit.services import record
 from safehub.partnership.models import User
 from safehub.partnership.roles import Capability, has_capability
-from safehub.people.models import IdentifierScheme, NameKind, Person, PersonMerge, PersonName
+from safehub.people.models import (
+    DuplicatePair,
+    IdentifierScheme,
+    NameKind,
+    PairState,
+    Person,
+    PersonMerge,
+    PersonName,
+)
 
 NOT_ALLOWED = "Your roles do not allow you to merge records. Ask a hub practitioner or team manager."
 SAME_RECORD = "These are the same record: choose the other record to merge with."
@@ -40,7 +48,15 @@ ALREADY_UNDONE = "This merge has already been undone."
 KEPT_SINCE_MERGED = "{kept} has since been merged into {into}: undo that merge first."
 
 # Columns that record a merge itself, never moved by one.
-_NOT_MOVED = {("people.person", "merged_into"), ("people.personmerge", "kept"), ("people.personmerge", "merged")}
+# Nor do the pairs the batch deduplication suggested: they name the two records compared.
+_NOT_MOVED = {
+    ("people.person", "merged_into"),
+    ("people.personmerge", "kept"),
+    ("people.personmerge", "merged"),
+    ("people.duplicatepair", "first"),
+    ("people.duplicatepair", "second"),
+}
+UNDONE_PAIR_REASON = "The merge {merge} of these records was undone: they are different people."
 
 
 def _relations() -> Iterator[tuple[type[models.Model], str]]:
@@ -125,6 +141,10 @@ def merge_people(*, keep: Person, merge: Person, reason: str, by: User) -> Perso
     merge.merged_into = keep
     merge.merged_at = now
     merge.save(update_fields=["merged_into", "merged_at"])
+    # A suggested pair of these two records is decided by the merge, however it was reached.
+    DuplicatePair.objects.filter(
+        first=min(keep.pk, merge.pk), second=max(keep.pk, merge.pk), state=PairState.OPEN
+    ).update(state=PairState.MERGED, merge=merge_record, decided_by=by, decided_at=now, reason=merge_record.reason)
     detail = {
         "merge": merge_record.pk,
         "kept": keep.pk,
@@ -163,6 +183,13 @@ def unmerge(*, merge_record: PersonMerge, by: User) -> PersonMerge:
     merge_record.unmerged_by = by
     merge_record.unmerged_at = timezone.now()
     merge_record.save(update_fields=["unmerged_by", "unmerged_at"])
+    # Undoing the merge says they are different people: the pair is not suggested again.
+    merge_record.pairs.update(
+        state=PairState.DISTINCT,
+        decided_by=by,
+        decided_at=merge_record.unmerged_at,
+        reason=UNDONE_PAIR_REASON.format(merge=merge_record.reference),
+    )
     detail = {"merge": merge_record.pk, "kept": keep.pk, "merged": merged.pk, "restored": restored}
     for person in (keep, merged):
         record(action="person.unmerged", actor=by, target=person, purpose="merge undone", detail=detail)

@@ -518,3 +518,73 @@ class PersonMerge(models.Model):
     @property
     def is_undone(self) -> bool:
         return self.unmerged_at is not None
+
+
+class MatchModel(models.Model):
+    """One trained version of the model that scores how likely two records are one person
+    (safehub.people.duplicates): Splink's Fellegi-Sunter model, its m and u probabilities and
+    term frequencies learnt from the partnership's own index. Each training adds a version;
+    the newest is the one in use. Pairs at or above `threshold` (a match weight) go to the
+    review queue; the threshold is reviewed and set on the model's page, with a reason."""
+
+    version = models.PositiveIntegerField(unique=True)
+    trained_at = models.DateTimeField(default=timezone.now)
+    trained_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    records = models.PositiveIntegerField(help_text="How many records it was trained on.")
+    splink_version = models.CharField(max_length=20)
+    settings = models.JSONField(help_text="Splink's model: comparisons, levels and their m and u probabilities.")
+    threshold = models.FloatField(help_text="Pairs with a match weight at or above this are reviewed.")
+    threshold_set_at = models.DateTimeField(default=timezone.now)
+    threshold_set_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    threshold_reason = models.TextField(blank=True)
+    last_run_at = models.DateTimeField(null=True, blank=True)
+    last_run_pairs = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-version"]
+
+    def __str__(self) -> str:
+        return f"Match model version {self.version}"
+
+
+class PairState(models.TextChoices):
+    OPEN = "open", "To review"
+    MERGED = "merged", "Merged"
+    DISTINCT = "distinct", "Different people"
+
+
+class DuplicatePair(models.Model):
+    """Two records the batch deduplication found may be one person, and what a person decided.
+
+    Nothing merges itself: a records officer merges the pair (the reversible merge of
+    safehub.people.merge) or records that they are different people, which keeps the pair
+    from being suggested again. `levels` says how each detail compared (the labels of the
+    model's comparison levels, never the values)."""
+
+    first = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="+")
+    model = models.ForeignKey(MatchModel, on_delete=models.PROTECT, related_name="pairs")
+    match_weight = models.FloatField()
+    match_probability = models.FloatField()
+    levels = models.JSONField(default=dict)
+    found_at = models.DateTimeField(default=timezone.now)
+    state = models.CharField(max_length=10, choices=PairState.choices, default=PairState.OPEN)
+    decided_by = models.ForeignKey(User, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True)
+    merge = models.ForeignKey(PersonMerge, on_delete=models.PROTECT, null=True, blank=True, related_name="pairs")
+
+    class Meta:
+        ordering = ["-match_weight", "pk"]
+        indexes = [models.Index(fields=["state", "-match_weight"])]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="duplicate_pair_once"),
+            models.CheckConstraint(condition=Q(first__lt=models.F("second")), name="duplicate_pair_in_order"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def reference(self) -> str:
+        return f"D-{self.pk:06d}" if self.pk else "D-new"

@@ -21,6 +21,7 @@ from safehub.people.models import (
     Person,
     PersonKind,
     Reach,
+    Sex,
 )
 
 IDENTIFIER_ALREADY_RECORDED = (
@@ -41,6 +42,7 @@ def create_person(
     nhs_number: str = "",
     upn: str = "",
     purpose: str = "",
+    sex: str = Sex.UNKNOWN,
 ) -> Person:
     """A new person's record, with their NHS number and UPN if known.
 
@@ -53,6 +55,7 @@ def create_person(
         date_of_birth=date_of_birth,
         expected_due_date=expected_due_date,
         mother=mother,
+        sex=Sex(sex or Sex.UNKNOWN),
     )
     person.full_clean()
     person.save()

@@ -13,4 +13,7 @@ urlpatterns = [
     path("<id:pk>/merge/", views.merge_find, name="merge"),
     path("<id:pk>/merge/<id:other_pk>/", views.merge_compare, name="merge-compare"),
     path("merges/<id:merge_pk>/undo/", views.unmerge, name="unmerge"),
+    path("duplicates/", views.duplicates, name="duplicates"),
+    path("duplicates/model/", views.match_model, name="match-model"),
+    path("duplicates/<id:pk>/", views.duplicate_pair, name="duplicate-pair"),
 ]

@@ -21,10 +21,11 @@ from safehub.core.search_state import load_search, save_search
 from safehub.meetings import selectors as meetings_selectors
 from safehub.partnership.models import OrganisationKind, User
 from safehub.partnership.roles import Capability, has_capability
+from safehub.people import duplicates as dedupe
 from safehub.people import merge, selectors
 from safehub.people import services as people_services
 from safehub.people.forms import ChronologyEntryForm, PersonSearchForm, ReachForm, RollFilterForm
-from safehub.people.models import Person, PersonKind, PersonMerge, Reach
+from safehub.people.models import DuplicatePair, PairState, Person, PersonKind, PersonMerge, Reach
 
 RESULTS_PER_PAGE = 25
 # The person's latest meetings shown on their record (the meetings list has the rest).
@@ -316,3 +317,163 @@ def unmerge(request: HttpRequest, merge_pk: int) -> HttpResponse:
             messages.success(request, f"The merge is undone: {merged.reference} is a separate record again.")
             return redirect("people:person", pk=merged.pk)
     return render(request, "people/merge_undo.html", {"merge": merge_record, "person": kept, "error": error})
+
+
+# Duplicate records: the batch deduplication's review queue (safehub.people.duplicates) ------
+
+PAIRS_PER_PAGE = 25
+
+
+class PairDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="What did you find?",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choose whether these are the same person, and which record to keep."},
+    )
+    reason = forms.CharField(
+        label="Why?",
+        widget=forms.Textarea,
+        max_length=2000,
+        help_text="For example the identifiers, documents or agencies' records that show it. The privacy officer "
+        "can read this.",
+        error_messages={"required": dedupe.REASON_NEEDED},
+    )
+
+    def __init__(self, *args: object, pair: DuplicatePair, **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        first, second = pair.first.reference, pair.second.reference
+        self.fields["decision"].choices = [  # type: ignore[attr-defined]
+            (dedupe.Decision.KEEP_FIRST, f"The same person: keep {first} and merge {second} into it"),
+            (dedupe.Decision.KEEP_SECOND, f"The same person: keep {second} and merge {first} into it"),
+            (dedupe.Decision.DISTINCT, "Different people: do not suggest this pair again"),
+        ]
+
+
+class ThresholdForm(forms.Form):
+    threshold = forms.FloatField(
+        label="Match weight at and above which pairs are reviewed",
+        min_value=-10,
+        max_value=30,
+        error_messages={
+            "required": dedupe.THRESHOLD_RANGE,
+            "invalid": dedupe.THRESHOLD_RANGE,
+            "min_value": dedupe.THRESHOLD_RANGE,
+            "max_value": dedupe.THRESHOLD_RANGE,
+        },
+    )
+    reason = forms.CharField(
+        label="Why are you changing it?",
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": dedupe.THRESHOLD_REASON},
+    )
+
+
+@login_required
+def duplicates(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.MERGE_PEOPLE)
+    user: User = request.user  # type: ignore[assignment]
+    showing = "decided" if request.GET.get("show") == "decided" else "open"
+    rows = dedupe.decided_pairs(user=user) if showing == "decided" else dedupe.open_pairs(user=user)
+    page = Paginator(rows, PAIRS_PER_PAGE).get_page(request.GET.get("page"))
+    for pair in page.object_list:
+        pair.summary = dedupe.summary(pair)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "people/duplicates.html",
+        {
+            "page": page,
+            "showing": showing,
+            "model": dedupe.current_model(),
+            "counts": dedupe.queue_counts(),
+        },
+    )
+
+
+@login_required
+def duplicate_pair(request: HttpRequest, pk: int) -> HttpResponse:
+    _require(request, Capability.MERGE_PEOPLE)
+    user: User = request.user  # type: ignore[assignment]
+    pair = get_object_or_404(DuplicatePair.objects.select_related("model", "decided_by", "merge"), pk=pk)
+    # Both records through the selectors: a pair whose records the user may not open is not theirs.
+    this = selectors.get_person(user=user, pk=pair.first_id, part="duplicate review")
+    other = selectors.get_person(user=user, pk=pair.second_id, part="duplicate review")
+    form = PairDecisionForm(request.POST or None, pair=pair)
+    if request.method == "POST" and pair.state == PairState.OPEN and form.is_valid():
+        try:
+            decided = dedupe.decide(
+                pair=pair, by=user, decision=form.cleaned_data["decision"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error.messages[0] if not hasattr(error, "error_dict") else error)
+        else:
+            if decided.state == PairState.MERGED and decided.merge is not None:
+                kept = decided.merge.kept.reference
+                messages.success(request, f"{decided.reference}: merged into {kept}. You can undo it on {kept}'s page.")
+            else:
+                messages.success(request, f"{decided.reference}: recorded as different people.")
+            following = dedupe.open_pairs(user=user).exclude(pk=decided.pk).first()
+            if following is not None:
+                return redirect("people:duplicate-pair", pk=following.pk)
+            return redirect("people:duplicates")
+    problem = ""
+    if pair.state == PairState.OPEN:
+        try:
+            merge.check_mergeable(keep=this, merge=other)
+        except ValidationError as error:
+            problem = error.messages[0]
+    for shown in (this, other):
+        access_services.record_person_viewed(user=user, person=shown, part="duplicate review")
+    levels = dedupe.explained(pair)
+    return render(
+        request,
+        "people/duplicate_pair.html",
+        {
+            "pair": pair,
+            "this": this,
+            "other": other,
+            "form": form,
+            "problem": problem,
+            "levels": levels,
+            "fields": policy.field_access(user),
+        },
+    )
+
+
+@login_required
+def match_model(request: HttpRequest) -> HttpResponse:
+    _require(request, Capability.MERGE_PEOPLE)
+    user: User = request.user  # type: ignore[assignment]
+    model = dedupe.current_model()
+    if model is None:
+        return render(request, "people/match_model.html", {"model": None})
+    form = ThresholdForm(request.POST or None, initial={"threshold": model.threshold})
+    if request.method == "POST" and form.is_valid():
+        try:
+            dedupe.set_threshold(
+                model=model, by=user, threshold=form.cleaned_data["threshold"], reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"The threshold is now a match weight of {model.threshold:g}.")
+            return redirect("people:match-model")
+    above, below = dedupe.around_threshold(model)
+    for pair in (*above, *below):
+        pair.summary = dedupe.summary(pair)  # type: ignore[attr-defined]
+    return render(
+        request,
+        "people/match_model.html",
+        {
+            "model": model,
+            "form": form,
+            "above": above,
+            "below": below,
+            "histogram": dedupe.weight_histogram(model),
+            "comparisons": {
+                dedupe.TITLES.get(name, name): levels
+                for name, levels in dedupe.comparison_levels(model.settings).items()
+            },
+            "versions": dedupe.model_versions()[:10],
+        },
+    )

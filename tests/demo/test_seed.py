@@ -9,6 +9,7 @@ from django.contrib.auth import authenticate
 from safehub.demo import seed as demo
 from safehub.partnership.models import Organisation, OrganisationKind, User
 from safehub.partnership.roles import Role
+from safehub.people.demo import second_records
 from safehub.people.identifiers import validate_nhs_number, validate_upn
 from safehub.people.models import (
     Enrolment,
@@ -42,14 +43,31 @@ def summary(django_db_setup, django_db_blocker) -> Iterator[demo.DemoSummary]:
         yield summary
 
 
+def _family_records():
+    """Everyone the generator made: not the second records another agency made of some children
+    (safehub.people.demo._second_records), which are the duplicates the review queue holds."""
+    return Person.objects.exclude(pk__in=second_records())
+
+
 def test_makes_exactly_the_number_of_children_asked_for(summary):
-    assert Person.objects.filter(kind=PersonKind.CHILD).count() == CHILDREN
+    assert _family_records().filter(kind=PersonKind.CHILD).count() == CHILDREN
     assert summary.counts["children"] == CHILDREN
+
+
+def test_some_children_have_a_second_record_at_their_home_without_an_nhs_number(summary):
+    seconds = Person.objects.filter(pk__in=second_records())
+    assert seconds.count() == summary.counts["second records of a child"] > 0
+    # Those the demo's merges left alone (a merge moves the records' rows to the one kept).
+    untouched = seconds.unmerged().filter(merges_kept__isnull=True)
+    for second in untouched.prefetch_related("addresses", "identifiers"):
+        assert not second.identifiers.all()
+        home = second.addresses.get().address_id
+        assert _family_records().filter(kind=PersonKind.CHILD, addresses__address_id=home).exists()
 
 
 def test_children_are_under_eighteen_and_born_by_today(summary):
     today = datetime.date(2026, 11, 26)
-    for dob in Person.objects.filter(kind=PersonKind.CHILD).values_list("date_of_birth", flat=True):
+    for dob in _family_records().filter(kind=PersonKind.CHILD).values_list("date_of_birth", flat=True):
         assert dob <= today
         assert (today.year - dob.year - ((today.month, today.day) < (dob.month, dob.day))) < 18
 
@@ -77,7 +95,7 @@ def test_a_pupils_upn_starts_with_the_la_code_of_their_school(summary):
 
 
 def test_every_born_person_has_an_nhs_number_and_an_unborn_child_has_a_mother(summary):
-    born = Person.objects.exclude(kind=PersonKind.UNBORN)
+    born = _family_records().unmerged().exclude(kind=PersonKind.UNBORN)
     with_nhs = Identifier.objects.filter(scheme=IdentifierScheme.NHS_NUMBER).values("person_id")
     assert not born.exclude(pk__in=with_nhs).exists()
     for unborn in Person.objects.filter(kind=PersonKind.UNBORN):
@@ -89,7 +107,7 @@ def test_every_born_person_has_an_nhs_number_and_an_unborn_child_has_a_mother(su
 def test_siblings_and_parents_are_related(summary):
     assert Relationship.objects.filter(kind=RelationshipKind.SIBLING).exists()
     assert Relationship.objects.filter(kind=RelationshipKind.STEP_PARENT).exists()
-    children = Person.objects.filter(kind=PersonKind.CHILD)
+    children = _family_records().unmerged().filter(kind=PersonKind.CHILD)
     with_parent = Relationship.objects.filter(kind=RelationshipKind.PARENT).values("related_to_id")
     assert not children.exclude(pk__in=with_parent).exists()
 
