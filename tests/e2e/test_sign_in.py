@@ -52,7 +52,19 @@ POLICE_NAVIGATION = [
     "Calendars",
     "API",
 ]
-HUB_NAVIGATION = ["Home", "Inbox", "People", "Record a concern", "Hub", "Meetings", "Directory", "Calendars", "API"]
+# The front door also reviews the duplicate records the nightly search finds.
+HUB_NAVIGATION = [
+    "Home",
+    "Inbox",
+    "People",
+    "Duplicate records",
+    "Record a concern",
+    "Hub",
+    "Meetings",
+    "Directory",
+    "Calendars",
+    "API",
+]
 PERFORMANCE = [
     "Partnership dashboard",
     "Hub performance",
@@ -65,6 +77,7 @@ MANAGER_NAVIGATION = [
     "Home",
     "Inbox",
     "People",
+    "Duplicate records",
     "Record a concern",
     "Hub",
     "Meetings",
