@@ -567,22 +567,29 @@ def open_pairs(*, user: User) -> QuerySet[DuplicatePair]:
     model = current_model()
     if model is None:
         return DuplicatePair.objects.none()
-    from safehub.access import policy
-
-    visible = policy.visible_persons(user)
     return (
-        DuplicatePair.objects.filter(state=PairState.OPEN, match_weight__gte=model.threshold)
-        .filter(first__in=visible.values("pk"), second__in=visible.values("pk"))
+        _visible_pairs(user)
+        .filter(state=PairState.OPEN, match_weight__gte=model.threshold)
         .filter(first__merged_into__isnull=True, second__merged_into__isnull=True)
         .select_related("first", "second")
         .order_by("-match_weight", "pk")
     )
 
 
+def _visible_pairs(user: User) -> QuerySet[DuplicatePair]:
+    """Pairs whose two records the user may open (safehub.access.policy decides)."""
+    from safehub.access import policy
+
+    visible = policy.visible_persons(user).values("pk")
+    return DuplicatePair.objects.filter(first__in=visible, second__in=visible)
+
+
 def decided_pairs(*, user: User) -> QuerySet[DuplicatePair]:
+    """Pairs already decided, newest first, whose two records the user may open."""
     _require(user)
     return (
-        DuplicatePair.objects.exclude(state=PairState.OPEN)
+        _visible_pairs(user)
+        .exclude(state=PairState.OPEN)
         .select_related("first", "second", "decided_by", "merge")
         .order_by("-decided_at", "-pk")
     )
