@@ -288,10 +288,17 @@ LOGGING = {
         # Splink (the batch deduplication) warns of comparison levels its training did not
         # see, which is expected with few duplicates; SafeHub smooths those itself.
         "splink": {"level": "ERROR"},
+        "py4j": {"level": "WARNING"},
     },
 }
 
 SAFEHUB_DEMO_MODE = env_bool("SAFEHUB_DEMO_MODE", False)
+# Batch deduplication on Spark (`safehub people find-duplicates --engine spark`): the master
+# (a cluster's URL for a region; local[N] runs Spark in this machine) and a directory every
+# executor can read, for the records handed over and Spark's checkpoints (a shared volume or
+# an object store path on a cluster). See README, "Deduplicating a region on Spark".
+SAFEHUB_SPARK_MASTER = env_str("SAFEHUB_SPARK_MASTER", "local[2]")
+SAFEHUB_SPARK_STAGING = env_str("SAFEHUB_SPARK_STAGING", str(DATA_DIR / "spark"))
 # Where users sign in: notification emails link here (they carry no other link).
 SAFEHUB_BASE_URL = env_str("SAFEHUB_BASE_URL", "http://127.0.0.1:8000")
 

@@ -105,13 +105,15 @@ COLUMNS = (
 _NOT_LETTERS = re.compile(r"[^a-z\- ']")
 
 
-def _clean(name: str) -> str | None:
+def clean_name(name: str) -> str | None:
+    """A name as the batch compares it: lower case, only letters, hyphens, spaces and apostrophes."""
     value = _NOT_LETTERS.sub("", (name or "").lower()).strip()
     return value or None
 
 
-def _first(given_names: str) -> str | None:
-    value = _clean(given_names)
+def first_name(given_names: str) -> str | None:
+    """The first given name, cleaned: the one the batch compares."""
+    value = clean_name(given_names)
     return value.split()[0] if value else None
 
 
@@ -162,8 +164,8 @@ def load_records(con: Any, progress: Progress | None = None) -> int:
         table = pa.table(
             {
                 "person_id": [r[0] for r in chunk],
-                "given_name": [_first(r[1]) for r in chunk],
-                "family_name": [_clean(r[2]) for r in chunk],
+                "given_name": [first_name(r[1]) for r in chunk],
+                "family_name": [clean_name(r[2]) for r in chunk],
                 "family_name_key": [r[3] or None for r in chunk],
                 # A partial date of birth is stored with its unknown parts as 1: not compared.
                 "date_of_birth": pa.array([r[4] if r[5] == DatePrecision.DAY else None for r in chunk], pa.date32()),
@@ -223,8 +225,9 @@ GIVEN_NAME_M = (0.86, 0.07, 0.025, 0.025, 0.02)
 NHS_NUMBER_M = (0.999, 0.001)
 
 
-def splink_settings() -> dict[str, Any]:
-    """The comparisons and blocking rules, before training, as Splink's settings."""
+def splink_settings(dialect: str = "duckdb") -> dict[str, Any]:
+    """The comparisons and blocking rules, before training, as Splink's settings in the SQL
+    dialect of the engine that runs them ("duckdb" or "spark")."""
     import splink.comparison_library as cl
     from splink import SettingsCreator, block_on
 
@@ -252,7 +255,7 @@ def splink_settings() -> dict[str, Any]:
         retain_matching_columns=False,
         max_iterations=20,
     )
-    settings = creator.create_settings_dict("duckdb")
+    settings = creator.create_settings_dict(dialect)
     for name, fixed in (("given_name", GIVEN_NAME_M), ("nhs_number", NHS_NUMBER_M)):
         comparison = next(c for c in settings["comparisons"] if c["output_column_name"] == name)
         levels = [level for level in comparison["comparison_levels"] if not level.get("is_null_level")]
@@ -280,6 +283,32 @@ def _smoothed(settings: dict[str, Any]) -> dict[str, Any]:
         total = sum(floored)
         for level, m in zip(levels, floored, strict=True):
             level["m_probability"] = m / total
+    return settings
+
+
+# What a trained model learnt, level by level; the rest of its settings is SQL of one dialect.
+_LEARNT = ("m_probability", "u_probability", "fix_m_probability", "fix_u_probability")
+MODEL_MISMATCH = "The match model in use was trained with other comparisons: train a new version first."
+
+
+def settings_for(trained: dict[str, Any], dialect: str) -> dict[str, Any]:
+    """A trained model's settings in another engine's SQL dialect: the same comparisons
+    written for that engine, with the probabilities the model learnt carried over level by
+    level. The model is trained once (on DuckDB) and runs on either engine."""
+    if trained.get("sql_dialect", "duckdb") == dialect:
+        return trained
+    settings = splink_settings(dialect)
+    settings["sql_dialect"] = dialect
+    settings["probability_two_random_records_match"] = trained["probability_two_random_records_match"]
+    learnt = {c["output_column_name"]: c["comparison_levels"] for c in trained["comparisons"]}
+    for comparison in settings["comparisons"]:
+        levels = learnt.get(comparison["output_column_name"], [])
+        if len(levels) != len(comparison["comparison_levels"]):
+            raise ValidationError(MODEL_MISMATCH)
+        for level, was in zip(comparison["comparison_levels"], levels, strict=True):
+            if level.get("label_for_charts") != was.get("label_for_charts"):
+                raise ValidationError(MODEL_MISMATCH)
+            level.update({key: was[key] for key in _LEARNT if key in was})
     return settings
 
 
@@ -452,14 +481,91 @@ class RunResult:
     already_decided: int
 
 
+ENGINES = ("duckdb", "spark")
+UNKNOWN_ENGINE = "Choose the engine: duckdb (embedded, the default) or spark (a region's cluster)."
+
+
+def _select_pairs(table: str, names: list[str]) -> str:
+    columns = ", ".join(f"mw_{name}" for name in names)
+    return (
+        f"SELECT least(person_id_l, person_id_r), greatest(person_id_l, person_id_r), match_weight, "  # noqa: S608 (our own column names)
+        f"match_probability, {columns} FROM {table}"
+    )
+
+
+def _scored_on_duckdb(con: Any, settings: dict[str, Any], floor: float, names: list[str]) -> Iterator[tuple[Any, ...]]:
+    """Each pair at or above the floor: both keys, weight, probability and each comparison's weight."""
+    linker = _linker(con, settings)
+    predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
+    cursor = con.execute(_select_pairs(predictions.physical_name, names))
+    while batch := cursor.fetchmany(EXPORT_CHUNK):
+        yield from batch
+
+
+def spark_session() -> Any:
+    """The Spark session the batch job runs in: SAFEHUB_SPARK_MASTER (local[2] by default), with
+    the jar of Splink's similarity functions (Jaro-Winkler and the rest) on its classpath."""
+    from django.conf import settings as django_settings
+    from pyspark.sql import SparkSession
+    from splink.backends.spark import similarity_jar_location
+
+    session = (
+        SparkSession.builder.master(django_settings.SAFEHUB_SPARK_MASTER)
+        .appName("safehub-find-duplicates")
+        .config("spark.jars", similarity_jar_location())
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.session.timeZone", "UTC")
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _scored_on_spark(con: Any, settings: dict[str, Any], floor: float, names: list[str]) -> Iterator[tuple[Any, ...]]:
+    """The same pairs, scored by Splink's Spark backend: the records go to Spark as Parquet in
+    the staging directory (removed afterwards), and the pairs stream back partition by partition."""
+    import shutil
+    import tempfile
+    from pathlib import Path
+
+    from django.conf import settings as django_settings
+    from splink import Linker, SparkAPI
+
+    staging = Path(django_settings.SAFEHUB_SPARK_STAGING)
+    staging.mkdir(parents=True, exist_ok=True)
+    run_dir = Path(tempfile.mkdtemp(prefix="find-duplicates-", dir=staging))
+    try:
+        path = run_dir / "records.parquet"
+        con.execute(f"COPY records TO '{path}' (FORMAT parquet)")
+        spark = spark_session()
+        spark.sparkContext.setCheckpointDir(str(run_dir / "checkpoints"))
+        records = SparkAPI(spark_session=spark).register(spark.read.parquet(str(path)))
+        linker = Linker(records, settings_for(settings, "spark"), log_level=logging.WARNING)
+        predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
+        frame = predictions.as_spark_dataframe()
+        frame.createOrReplaceTempView("safehub_pairs")
+        for row in spark.sql(_select_pairs("safehub_pairs", names)).toLocalIterator():
+            yield tuple(row)
+    finally:
+        shutil.rmtree(run_dir, ignore_errors=True)
+
+
 def find_duplicates(
-    *, by: User | None = None, progress: Progress | None = None, now: datetime.datetime | None = None
+    *,
+    by: User | None = None,
+    progress: Progress | None = None,
+    now: datetime.datetime | None = None,
+    engine: str = "duckdb",
 ) -> RunResult:
     """Score the whole index with the newest model and keep the pairs found. An open pair found
     again takes the new score; an open pair not found again is dropped (its records changed);
-    a decided pair keeps its decision and is never suggested again."""
+    a decided pair keeps its decision and is never suggested again. `engine` is "duckdb"
+    (embedded) or "spark" (Splink's Spark backend, for a region: SAFEHUB_SPARK_MASTER)."""
     if by is not None:
         _require(by)
+    if engine not in ENGINES:
+        raise ValidationError(UNKNOWN_ENGINE)
     model = current_model()
     if model is None:
         raise ValidationError(NO_MODEL)
@@ -467,29 +573,21 @@ def find_duplicates(
     n = load_records(con, progress)
     if progress:
         progress("comparing records", 0, 1)
-    linker = _linker(con, model.settings)
     floor = model.threshold - KEPT_BELOW_THRESHOLD
-    predictions = linker.inference.predict(threshold_match_weight=floor, warning_mode="never")
     levels_of = comparison_levels(model.settings)
     names = list(levels_of)
-    table = predictions.physical_name
-    columns = ", ".join(f"mw_{name}" for name in names)
-    cursor = con.execute(
-        f"SELECT least(person_id_l, person_id_r), greatest(person_id_l, person_id_r), match_weight, "  # noqa: S608 (our own column names)
-        f"match_probability, {columns} FROM {table}"
-    )
+    scored = _scored_on_spark if engine == "spark" else _scored_on_duckdb
     now = now or timezone.now()
     found: dict[tuple[int, int], _Found] = {}
-    while batch := cursor.fetchmany(EXPORT_CHUNK):
-        for first, second, weight, probability, *weights in batch:
-            found[(int(first), int(second))] = (
-                float(weight),
-                float(probability),
-                {
-                    name: [_label(levels_of[name], float(w or 0)), round(float(w or 0), 2)]
-                    for name, w in zip(names, weights, strict=True)
-                },
-            )
+    for first, second, weight, probability, *weights in scored(con, model.settings, floor, names):
+        found[(int(first), int(second))] = (
+            float(weight),
+            float(probability),
+            {
+                name: [_label(levels_of[name], float(w or 0)), round(float(w or 0), 2)]
+                for name, w in zip(names, weights, strict=True)
+            },
+        )
     con.close()
     if progress:
         progress("comparing records", 1, 1)
@@ -504,6 +602,7 @@ def find_duplicates(
         target=model,
         purpose="batch deduplication",
         detail={
+            "engine": engine,
             "records": n,
             "pairs": result.pairs,
             "new": result.new,

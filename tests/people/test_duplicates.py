@@ -431,3 +431,78 @@ def test_decided_pairs_are_listed_only_where_both_records_may_be_opened(index, o
     hidden = Person.objects.exclude(pk=pair.first_id)
     monkeypatch.setattr(policy, "visible_persons", lambda user: hidden)
     assert not duplicates.decided_pairs(user=officer).exists()
+
+
+def test_an_unknown_engine_is_refused_before_anything_is_read(index):
+    before = list(DuplicatePair.objects.values_list("pk", "match_weight"))
+    with pytest.raises(ValidationError, match="Choose the engine"):
+        duplicates.find_duplicates(engine="hadoop")
+    assert list(DuplicatePair.objects.values_list("pk", "match_weight")) == before
+
+
+def test_a_model_trained_on_duckdb_carries_its_probabilities_into_sparks_sql(index):
+    trained = index["model"].settings
+    spark = duplicates.settings_for(trained, "spark")
+    assert spark["sql_dialect"] == "spark"
+    assert spark["probability_two_random_records_match"] == trained["probability_two_random_records_match"]
+    for ours, theirs in zip(trained["comparisons"], spark["comparisons"], strict=True):
+        assert [level.get("m_probability") for level in ours["comparison_levels"]] == [
+            level.get("m_probability") for level in theirs["comparison_levels"]
+        ]
+        assert [level.get("u_probability") for level in ours["comparison_levels"]] == [
+            level.get("u_probability") for level in theirs["comparison_levels"]
+        ]
+    assert duplicates.settings_for(trained, "duckdb") is trained
+    other = {**trained, "comparisons": trained["comparisons"][:-1]}
+    with pytest.raises(ValidationError, match="trained with other comparisons"):
+        duplicates.settings_for(other, "spark")
+
+
+def _spark_or_skip() -> None:
+    """CI installs Spark and sets SAFEHUB_REQUIRE_SPARK=1, so there this test runs or fails."""
+    import importlib.util
+    import os
+    import shutil
+
+    missing = [
+        what
+        for what, present in (
+            ("pyspark (uv sync --extra spark)", importlib.util.find_spec("pyspark") is not None),
+            ("Java 17", shutil.which("java") is not None),
+        )
+        if not present
+    ]
+    if missing and os.environ.get("SAFEHUB_REQUIRE_SPARK") == "1":
+        pytest.fail(f"Spark is required here but missing: {', '.join(missing)}")
+    if missing:
+        pytest.skip(f"Spark not installed: {', '.join(missing)}")
+
+
+def test_on_spark_the_batch_finds_the_same_pairs_with_the_same_weights(index, settings, tmp_path):
+    _spark_or_skip()
+    settings.SAFEHUB_SPARK_MASTER = "local[2]"
+    settings.SAFEHUB_SPARK_STAGING = str(tmp_path / "spark")
+    on_duckdb = {
+        (first, second): (weight, levels)
+        for first, second, weight, levels in DuplicatePair.objects.values_list(
+            "first_id", "second_id", "match_weight", "levels"
+        )
+    }
+    try:
+        result = duplicates.find_duplicates(engine="spark")
+    finally:
+        duplicates.spark_session().stop()
+    on_spark = {
+        (first, second): (weight, levels)
+        for first, second, weight, levels in DuplicatePair.objects.values_list(
+            "first_id", "second_id", "match_weight", "levels"
+        )
+    }
+    assert set(on_spark) == set(on_duckdb)
+    assert result.new == 0
+    assert result.to_review == index["result"].to_review
+    for key, (weight, levels) in on_duckdb.items():
+        assert on_spark[key][0] == pytest.approx(weight, abs=1e-6)
+        assert on_spark[key][1] == levels
+    assert AuditEvent.objects.filter(action="people.duplicates_found", detail__engine="spark").exists()
+    assert list((tmp_path / "spark").iterdir()) == []  # the records handed to Spark are gone
