@@ -22,6 +22,7 @@ query shape, in milliseconds.
 
 import argparse
 import datetime
+import logging
 import os
 import random
 import statistics
@@ -30,6 +31,7 @@ import tempfile
 import time
 from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
+from importlib.metadata import version as package_version
 from pathlib import Path
 
 # Given names by origin, each a group of spellings of one name (the first is the usual one).
@@ -547,6 +549,110 @@ def _show(query: Query, linked: object) -> None:
     print(f"    wrong link ({query.noise}): {query.given} {query.family} {query.dob} {query.postcode!r} -> {held}")
 
 
+def splink_side_by_side(asked: list[Query], ids: dict[int, int], online: int) -> None:
+    """The same queries through Splink 5, trained as Splink is used to link new records to an
+    index: SafeHub's comparisons (safehub.people.duplicates), the prior from deterministic rules,
+    u from random pairs, m by expectation maximisation over the queries and the index (no labels),
+    and the term frequencies of both. Each query's best-scoring record is its automatic link when
+    the match probability reaches the cut; its ten best are its candidates. Prints the batch
+    time per query and `online` queries asked one at a time, as an import would."""
+    import duckdb
+    import pyarrow as pa
+    from splink import DuckDBAPI, Linker, block_on
+
+    from safehub.people import duplicates
+    from safehub.people.models import name_key
+
+    con = duckdb.connect(":memory:")
+    duplicates.load_records(con)
+    table = pa.table(
+        {
+            "person_id": [-(n + 1) for n in range(len(asked))],
+            "given_name": [duplicates.first_name(q.given) for q in asked],
+            "family_name": [duplicates.clean_name(q.family) for q in asked],
+            "family_name_key": [name_key(q.family) or None for q in asked],
+            "date_of_birth": pa.array([q.dob for q in asked], pa.date32()),
+            "sex": [q.sex or None for q in asked],
+            "postcode": [q.postcode or None for q in asked],
+            "nhs_number": [q.nhs or None for q in asked],
+        }
+    )
+    con.register("asked", table)
+    con.execute("CREATE TABLE queries AS SELECT * FROM records LIMIT 0")
+    con.execute("INSERT INTO queries SELECT * FROM asked")
+    db_api = DuckDBAPI(connection=con)
+    records, questions = db_api.register("records"), db_api.register("queries")
+    settings = duplicates.splink_settings()
+    settings["link_type"] = "link_only"
+    began = time.perf_counter()
+    linker = Linker([records, questions], settings, log_level=logging.ERROR)
+    training = linker.training
+    training.estimate_probability_two_random_records_match(
+        [block_on("nhs_number"), block_on("given_name", "family_name", "date_of_birth")], recall=0.7
+    )
+    training.estimate_u_using_random_sampling(max_pairs=duplicates.U_PAIRS, seed=duplicates.SEED)
+    training.estimate_parameters_using_expectation_maximisation(block_on("date_of_birth"))
+    training.estimate_parameters_using_expectation_maximisation(block_on("family_name", "postcode"))
+    trained = time.perf_counter() - began
+    for column in ("given_name", "family_name"):
+        linker.table_management.compute_tf_table(column)
+    began = time.perf_counter()
+    pairs = linker.inference.predict(warning_mode="never")
+    scored: dict[int, list[tuple[float, float, int]]] = defaultdict(list)
+    for left, right, weight, probability in con.execute(
+        f"SELECT person_id_l, person_id_r, match_weight, match_probability FROM {pairs.physical_name}"  # noqa: S608
+    ).fetchall():
+        query, held = (left, right) if left < 0 else (right, left)
+        scored[-query - 1].append((weight, probability, held))
+    batch = (time.perf_counter() - began) * 1000 / len(asked)
+    best = {n: sorted(found, reverse=True) for n, found in scored.items()}
+    print(
+        f"  Splink {package_version('splink')} (trained on the index and the queries in {trained:.0f} s; "
+        f"batch {batch:.1f} ms a query):"
+    )
+    present = [n for n, q in enumerate(asked) if q.target is not None]
+    absent = [n for n, q in enumerate(asked) if q.target is None]
+    in_top = sum(
+        1
+        for n in present
+        if any(record == ids[asked[n].target] for _, _, record in best.get(n, [])[:10])  # type: ignore[index]
+    )
+    for cut in (0.95, 0.99):
+        right = wrong = absent_linked = 0
+        for n, query in enumerate(asked):
+            top = best.get(n)
+            if not top or top[0][1] < cut:
+                continue
+            if query.target is None:
+                absent_linked += 1
+            elif top[0][2] == ids[query.target]:
+                right += 1
+            else:
+                wrong += 1
+        precision = right / (right + wrong + absent_linked) if right + wrong + absent_linked else 1.0
+        recall = right / len(present) if present else 0.0
+        f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+        print(
+            f"    link at probability {cut}: precision {precision:.4f}   recall {recall:.4f}   F1 {f1:.4f}   "
+            f"absent wrongly linked {absent_linked} of {len(absent)} "
+            f"({100 * absent_linked / max(len(absent), 1):.2f}%)"
+        )
+    print(f"    candidates       recall@10 {in_top / max(len(present), 1):.4f}")
+    timings = []
+    for n in range(min(online, len(asked))):
+        con.execute(f"CREATE OR REPLACE TABLE one AS SELECT * FROM queries WHERE person_id = {-(n + 1)}")  # noqa: S608
+        one = db_api.register("one")
+        began = time.perf_counter()
+        linker.inference.predict_between(records, one, warning_mode="never").as_record_list()
+        timings.append((time.perf_counter() - began) * 1000)
+    if timings:
+        timings.sort()
+        p95 = timings[max(int(len(timings) * 0.95) - 1, 0)]
+        median = statistics.median(timings)
+        print(f"    online, one query at a time ({len(timings)}): median {median:.1f} ms, p95 {p95:.1f} ms")
+    con.close()
+
+
 def shape(query: Query) -> str:
     if not (query.given or query.family):
         return "identifier only"
@@ -563,6 +669,8 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--show-wrong", action="store_true", help="print each wrong link (the data is synthetic)")
+    parser.add_argument("--no-splink", action="store_true", help="leave out the side-by-side run of Splink")
+    parser.add_argument("--splink-online", type=int, default=50, help="queries Splink answers one at a time, timed")
     args = parser.parse_args()
 
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
@@ -662,6 +770,8 @@ def main() -> int:
             samples.sort()
             p95 = samples[max(int(len(samples) * 0.95) - 1, 0)]
             print(f"    {name:36} {len(samples):7} {statistics.median(samples):8.1f} {p95:8.1f}")
+        if not args.no_splink:
+            splink_side_by_side(asked, ids, args.splink_online)
         connection.close()
     return 0
 

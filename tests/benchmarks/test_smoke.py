@@ -25,9 +25,13 @@ def _run(script: str, *args: str) -> str:
 
 
 def test_matching_quality_prints_its_figures_and_links_no_absent_person():
-    out = _run("matching_quality.py", "--people", "3000", "--queries", "300")
+    out = _run("matching_quality.py", "--people", "3000", "--queries", "300", "--splink-online", "5")
     assert re.search(r"automatic link\s+precision 1\.0000\s+recall 0\.\d{4}\s+F1 0\.\d{4}", out), out
     assert "recall@10" in out
     assert re.search(r"absent people wrongly linked: 0 of \d+", out), out
     assert "present people linked to someone else: 0" in out
     assert "full details" in out
+    # Splink beside it, on the same queries.
+    assert re.search(r"Splink 5\.\d+\.\d+ \(trained on the index and the queries", out), out
+    assert re.search(r"link at probability 0\.99: precision [01]\.\d{4}\s+recall [01]\.\d{4}\s+F1 [01]\.\d{4}", out), out
+    assert re.search(r"online, one query at a time \(5\): median [\d.]+ ms", out), out
