@@ -669,6 +669,7 @@ def main() -> int:
     parser.add_argument("--queries", type=int, default=2_000)
     parser.add_argument("--seed", type=int, default=16)
     parser.add_argument("--show-wrong", action="store_true", help="print each wrong link (the data is synthetic)")
+    parser.add_argument("--show-missed", metavar="NOISE", help="print each query of this kind not linked")
     parser.add_argument("--no-splink", action="store_true", help="leave out the side-by-side run of Splink")
     parser.add_argument("--splink-online", type=int, default=50, help="queries Splink answers one at a time, timed")
     args = parser.parse_args()
@@ -737,6 +738,15 @@ def main() -> int:
                 in_top += 1
                 tally["in top 10"] += 1
             if linked is None:
+                if args.show_missed and args.show_missed in query.noise:
+                    target = next(p for p in population.people if p.key == query.target)
+                    ranks = [c.person.pk for c in candidates]
+                    rank = ranks.index(wanted) + 1 if wanted in ranks else None
+                    print(
+                        f"    not linked ({query.noise}): {query.given} {query.family} {query.dob} {query.postcode!r} "
+                        f"{query.sex!r} -> {target.given} {target.family} {target.dob} {target.postcode!r} "
+                        f"{target.sex} (rank {rank}, of {len(ranks)})"
+                    )
                 continue
             if linked.pk == wanted:
                 linked_right += 1

@@ -8,6 +8,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from safehub.partnership.models import OrganisationKind
 from safehub.partnership.roles import Role
+from safehub.people.matching import forget_given_names
 from tests.factories import TEST_PASSWORD, OrganisationFactory, UserFactory
 from tests.mail_server import local_smtp  # noqa: F401  (a fixture for every test)
 
@@ -44,6 +45,12 @@ class SignedInClient(DjangoClient):
 
     def force_login_without_second_factor(self, user, backend=None) -> None:
         super().force_login(user, backend)
+
+
+@pytest.fixture(autouse=True)
+def _given_names_read_afresh():
+    """The matcher keeps the index's given names in memory: each test starts from its own data."""
+    forget_given_names()
 
 
 @pytest.fixture

@@ -174,6 +174,88 @@ NAME_VARIANT_GROUPS: tuple[frozenset[str], ...] = tuple(
         "callum calum",
         "riley rylee",
         "freya freyja",
+        # Names of many origins, with their nicknames and the transliterations agencies write.
+        "emily em emmy emilie",
+        "emma em emmie",
+        "isabella isabel isobel isabelle izzy bella izzie",
+        "nathan nat nate",
+        "nathaniel nat nate nathan",
+        "hannah hanna hana han",
+        "amelia amelie amalia",
+        "millicent millie milly",
+        "muhammad mohammed mohammad mohamed muhammed mohamad mehmet mo",
+        "ahmed ahmad ahmet",
+        "mahmoud mahmood mahmud",
+        "hussain hussein husain hossein",
+        "hassan hasan",
+        "omar umar omer",
+        "yusuf yousef youssef yusef yosef",
+        "ibrahim ebrahim ibby",
+        "ismail ismael esmail",
+        "abdullah abdulla abdallah",
+        "aisha ayesha aysha aishah ayisha",
+        "fatima fatimah fatma fatemeh",
+        "zainab zaynab zeinab zaineb",
+        "maryam mariam maryum",
+        "khadija khadijah kadija",
+        "amira ameera amirah",
+        "noor nour nur",
+        "layla leila laila lejla leyla",
+        "yasmin yasmine yasmeen jasmine jasmin",
+        "sara sarah",
+        "aleksander aleksandr oleksandr olek alek sasha",
+        "aleksandra oleksandra ola sasha",
+        "dmitri dmitry dmytro dima",
+        "ivan vanya",
+        "mikhail misha",
+        "yevgeny evgeny yevgeniy zhenya",
+        "ekaterina yekaterina katya katia",
+        "anastasia nastya nastia",
+        "natalia natalya natasha",
+        "olga olya",
+        "tatiana tatyana tanya",
+        "svetlana sveta",
+        "katarzyna kasia",
+        "agnieszka aga",
+        "malgorzata gosia",
+        "krzysztof krzys",
+        "wojciech wojtek",
+        "grzegorz grzesiek",
+        "tomasz tomek",
+        "piotr piotrek",
+        "jakub kuba",
+        "magdalena magda",
+        "oluwaseun seun",
+        "olumide mide",
+        "oluwatobi tobi",
+        "oluwafemi femi",
+        "oluwakemi kemi",
+        "babatunde tunde",
+        "adebayo bayo",
+        "chukwuemeka emeka",
+        "chinonso nonso",
+        "ifeoluwa ife",
+        "jose pepe",
+        "francisco paco",
+        "giuseppe beppe peppe",
+        "giovanni gianni",
+        "ion ioan ionut",
+        "abdirahman abdi",
+        "sean shaun shawn",
+        "kacper casper",
+        "roisin rosheen",
+        "siobhan shevaun chevonne",
+        "niamh neve",
+        "matthew mateusz",
+        "jacob jakub",
+        "peter piotr",
+        "paul pawel",
+        "thomas tomasz",
+        "michael michal mikhail",
+        "stephen stefan",
+        "elena yelena helena",
+        "maria mariya mariia",
+        "nadia nadiya nadja",
     )
 )
 _VARIANTS: dict[str, frozenset[str]] = {}
@@ -182,9 +264,36 @@ for _group in NAME_VARIANT_GROUPS:
         _VARIANTS[_name] = _VARIANTS.get(_name, frozenset()) | _group
 
 
+# How names are spelt differently when written down from speech or from another alphabet:
+# Aleksander and Alexander, Stefan and Stephan, Yelena and Elena, Lily and Lilly, Hannah and
+# Hanna, Nadiya and Nadia. Two names with the same spelling are forms of one name.
+_SPELLINGS = (
+    (re.compile(r"ks"), "x"),
+    (re.compile(r"ph"), "f"),
+    (re.compile(r"^ye"), "e"),
+    (re.compile(r"y"), "i"),
+    (re.compile(r"(?<=[aeiou])h$"), ""),
+    (re.compile(r"(.)\1+"), r"\1"),
+)
+
+
+def _spelling(name: str) -> str:
+    for pattern, replacement in _SPELLINGS:
+        name = pattern.sub(replacement, name)
+    return name
+
+
 def are_name_variants(a: str, b: str) -> bool:
-    """Whether two given names are forms of one name (Jon ~ John, Bill ~ William)."""
-    return a != b and b in _VARIANTS.get(a, frozenset())
+    """Whether two given names are forms of one name (Jon ~ John, Bill ~ William, Aleksander ~
+    Alexander)."""
+    if a == b:
+        return False
+    return b in _VARIANTS.get(a, frozenset()) or (min(len(a), len(b)) >= 3 and _spelling(a) == _spelling(b))
+
+
+def _names_of_one_sex(name: str) -> bool:
+    """Whether a short form points to one name only: Alex may be Alexander or Alexandra (twins)."""
+    return sum(1 for group in NAME_VARIANT_GROUPS if name in group) <= 1
 
 
 @dataclass(frozen=True)
@@ -777,6 +886,14 @@ def _same_or_misspelt_given_name(wanted: str, person: Person) -> bool:
     return bool(names) and (_similar(wanted, names[0]) or _sounds_alike(wanted, names[0]))
 
 
+def _same_or_misspelt_given_name_text(wanted: str, given_names: str) -> bool:
+    names = _name_parts(given_names)
+    if not names:
+        return False
+    held = names[0]
+    return held == wanted or are_name_variants(wanted, held) or _similar(wanted, held) or _sounds_alike(wanted, held)
+
+
 def _exact(a: str, b: str) -> bool:
     return " ".join(a.split()).casefold() == " ".join(b.split()).casefold()
 
@@ -821,10 +938,13 @@ def sure_match(query: MatchQuery, candidates: Sequence[Candidate], *, kind: str)
 
     - exactly one record holds the NHS number or UPN given, and contradicts nothing else given;
     - else exactly one record has the exact full name and date of birth given, and contradicts
-      nothing else given (a different NHS number or UPN, or sex).
+      nothing else given (a different NHS number or UPN, or sex);
+    - else exactly one record differs by one slip, as `_confirmed_by_address` forgives them.
 
-    Fuzzy names, a shared postcode or a high score never link on their own: twins share a date
-    of birth and an address, and a parent and child can share a name."""
+    A high score never links on its own: twins share a date of birth and an address, and a
+    parent and child can share a name. What is forgiven is named, one at a time, and refused
+    whenever a twin, a sibling or a namesake could be the one meant. benchmarks/
+    matching_quality.py measures what this links, and what it must not."""
     people = {c.person.pk: c.person for c in candidates if c.person.kind == kind}
     nhs, upn = normalise_nhs_number(query.nhs_number), _normalise_upn(query.upn)
     by_identifier = [
@@ -840,8 +960,10 @@ def sure_match(query: MatchQuery, candidates: Sequence[Candidate], *, kind: str)
         if len(by_identifier) == 1 and not conflicts(query, by_identifier[0]):
             return by_identifier[0]
         return None
-    if query.date_of_birth is None or not query.given_names.strip() or not query.family_name.strip():
+    if not query.given_names.strip() or not query.family_name.strip():
         return None
+    if query.date_of_birth is None:
+        return _confirmed_by_address(query, list(people.values()))
     exact = [
         person
         for person in people.values()
@@ -866,24 +988,32 @@ def sure_match(query: MatchQuery, candidates: Sequence[Candidate], *, kind: str)
 
 
 def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person | None:
-    """One slip in otherwise exact details, confirmed by the current address: the record is
-    linked only if it is the one record that fits and no twin or sibling could be meant.
+    """At most one slip in otherwise agreeing details: the record is linked only if it is the
+    one record that fits and no twin or sibling could be meant.
 
-    The slips forgiven, each alone: the family name misspelt, punctuated differently, one half
-    of a double-barrelled name or a previous name (the given name and date of birth exact);
-    the day and month of birth swapped, two digits the wrong way round or one digit wrong (both
-    names exact); a known variant of the given name (Jon for John), when the sex given agrees;
-    the given and family names the other way round (the date of birth exact).
+    The slips forgiven, each alone, when the record's current address has the postcode given:
+    the family name misspelt, punctuated differently, one half of a double-barrelled name, a
+    previous name, or another family name altogether (a name changed on marriage: the given
+    name and date of birth exact); the day and month of birth swapped, two digits the wrong way
+    round or one digit wrong; no date of birth on the concern or the record (both names exact);
+    a known variant of the given name (Jon for John), when the sex given agrees; a misspelt
+    given name; the given and family names the other way round.
 
-    A misspelt given name is not forgiven: with everything else the same it is what an absent
-    twin with a name like her sibling's looks like (Ella and Ellie, Alexandra and Alexander)."""
+    Without that postcode (none given, or the person has moved) the date of birth must be
+    given, and only a misspelt name, the names the other way round, or the day and month
+    swapped are forgiven: a date one digit out, with a name alone, fits a stranger too often.
+
+    A misspelt given name is forgiven only when what was typed is no one's given name in the
+    index (`known_given_names`): Amelai is a slip for Amelia, but Sophia is not a slip for
+    Sophie, it is what an absent twin with a name like her sibling's looks like."""
     postcode = normalise_postcode(query.postcode) if query.postcode.strip() else ""
     dob = query.date_of_birth
     given, family = _name_parts(query.given_names), _letters(query.family_name)
-    if not postcode or dob is None or not given or not family:
+    if not given or not family:
         return None
     today = timezone.localdate()
-    slips = _dob_slips(dob)
+    slips = _dob_slips(dob) if dob else set()
+    typed_given = _letters(query.given_names)
 
     def lives_there(person: Person) -> bool:
         return any(
@@ -891,20 +1021,53 @@ def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person
             for residence in _addresses(person, may_see_confidential=False)
         )
 
-    def fits(person: Person) -> bool:
-        if person.date_of_birth is None or person.date_of_birth_precision != DatePrecision.DAY:
-            return False
+    def slip(person: Person) -> str | None:
+        """How the record differs from the concern: "" for not at all, a slip's name, or None
+        when it contradicts it (or differs in more than one way)."""
         held_given, held_family = _name_parts(person.given_names), _letters(person.family_name)
-        if not held_given or not held_family or not lives_there(person):
+        if not held_given or not held_family:
+            return None
+        found: list[str] = []
+        if held_family == typed_given and _letters(person.given_names) == family and held_family != family:
+            found.append("names swapped")
+        else:
+            if held_given[0] == given[0]:
+                # Middle names the record lacks are no slip; other middle names are someone else.
+                if any(a != b for a, b in zip(given[1:], held_given[1:], strict=False)):
+                    return None
+            elif are_name_variants(given[0], held_given[0]):
+                found.append("given name variant")
+            elif _misspelt_given(given[0], held_given[0]):
+                found.append("given name misspelt")
+            else:
+                return None
+            if held_family != family:
+                found.append("family name slip" if _family_slip(family, person) else "another family name")
+        held_dob = person.date_of_birth if person.date_of_birth_precision == DatePrecision.DAY else None
+        if dob is None or held_dob is None:
+            found.append("no date of birth")
+        elif held_dob != dob:
+            if held_dob not in slips:
+                return None
+            found.append("date of birth swapped" if held_dob == _swapped(dob) else "date of birth slip")
+        return ", ".join(found) if len(found) <= 1 else None
+
+    def fits(person: Person) -> bool:
+        found = slip(person)
+        if found is None:
             return False
-        same_given = held_given[0] == given[0] and len(held_given) >= len(given) and held_given[: len(given)] == given
-        if person.date_of_birth == dob:
-            if same_given and (held_family == family or _family_slip(family, person)):
+        if postcode and lives_there(person):
+            if found == "given name variant":
+                agrees = _known_sex(query.sex) and query.sex == person.sex
+                return agrees or (not _known_sex(query.sex) and _names_of_one_sex(given[0]))
+            if found == "no date of birth":
                 return True
-            if held_family == family and are_name_variants(given[0], held_given[0]):
-                return _known_sex(query.sex) and query.sex == person.sex
-            return held_family == _letters(query.given_names) and _letters(person.given_names) == family
-        return same_given and held_family == family and person.date_of_birth in slips
+            if found == "another family name":
+                return person.date_of_birth == dob
+            return True
+        if found == "given name variant":
+            return person.date_of_birth == dob and _known_sex(query.sex) and query.sex == person.sex
+        return dob is not None and found in _UNCONFIRMED_SLIPS
 
     fitting = [person for person in people if fits(person)]
     if len(fitting) != 1:
@@ -920,18 +1083,106 @@ def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person
         for i in found.identifiers.all()
     ):
         return None
-    # Anyone else of that family, or at that address, born that day (a twin) makes it a person's choice.
-    # Asked of every record, not only the candidates: a twin whose details scored low still counts.
+    if slip(found) in _NAME_IN_DOUBT and _namesake_nearby(found, given[0], postcode if lives_there(found) else ""):
+        return None
+    # Someone else of that family, or at that address, born on the record's birthday with a name
+    # like the one given (a twin), or born on the day given (the concern may mix up two
+    # siblings), makes it a person's choice. Asked of every record, not only the candidates: a
+    # twin whose details scored low still counts.
     born_then = (
         Person.objects.unmerged()
-        .filter(date_of_birth__in={found.date_of_birth, dob})
+        .filter(date_of_birth__in={d for d in (found.date_of_birth, dob) if d})
         .exclude(pk=found.pk)
         .prefetch_related(Prefetch("addresses", queryset=PersonAddress.objects.select_related("address")))
     )
-    twin = any(
-        _letters(person.family_name) == _letters(found.family_name) or lives_there(person) for person in born_then
+    for person in born_then:
+        if _letters(person.family_name) != _letters(found.family_name) and not (postcode and lives_there(person)):
+            continue
+        if person.date_of_birth != found.date_of_birth:
+            return None
+        if _same_or_misspelt_given_name_text(given[0], person.given_names) or _same_or_misspelt_given_name_text(
+            (_name_parts(found.given_names) or [""])[0], person.given_names
+        ):
+            return None
+    return found
+
+
+# A slip that leaves the given name in doubt: a sibling with a name like it may be the one meant.
+_NAME_IN_DOUBT = frozenset({"given name misspelt", "given name variant", "no date of birth"})
+# Siblings and parents are looked for among those of the family born this many years either side.
+HOUSEHOLD_YEARS = 25
+
+
+def _namesake_nearby(found: Person, typed: str, postcode: str) -> bool:
+    """Whether someone else of the record's family (at the postcode, when it is the record's)
+    has a given name like the one typed: Jaydon may be Jaden or his brother Jayden."""
+    family = _letters(found.family_name)
+    relatives = Person.objects.unmerged().filter(family_name_key=found.family_name_key).exclude(pk=found.pk)
+    if found.date_of_birth is not None:
+        born = found.date_of_birth
+        relatives = relatives.filter(
+            date_of_birth__range=(
+                born.replace(year=max(born.year - HOUSEHOLD_YEARS, 1), day=1),
+                born.replace(year=born.year + HOUSEHOLD_YEARS, day=1),
+            )
+        )
+    if postcode:
+        relatives = relatives.filter(addresses__address__postcode=postcode, addresses__end_date__isnull=True)
+    return any(
+        _letters(family_name) == family and _same_or_misspelt_given_name_text(typed, given_names)
+        for given_names, family_name in relatives.order_by().values_list("given_names", "family_name")[
+            : BLOCK_LIMIT * 2
+        ]
     )
-    return None if twin else found
+
+
+# Slips forgiven when no current address confirms the record (see _confirmed_by_address).
+_UNCONFIRMED_SLIPS = frozenset(
+    {"", "given name misspelt", "family name slip", "names swapped", "date of birth swapped"}
+)
+
+
+def _misspelt_given(typed: str, held: str) -> bool:
+    """A given name typed with a slip (one edit, or sounding the same), and no one's given name."""
+    if len(typed) < 4 or len(held) < 4:
+        return False
+    close = jellyfish.damerau_levenshtein_distance(typed, held) <= 1 or _sounds_alike(typed, held)
+    return close and typed not in _VARIANTS and typed not in known_given_names()
+
+
+# The given names the index holds --------------------------------------------------------
+
+# How long the names are kept in memory before they are read again, in seconds; a smaller
+# index (below VOCABULARY_SMALL records) is read again whenever a record has been added.
+VOCABULARY_SECONDS = 600
+VOCABULARY_SMALL = 5_000
+_vocabulary: dict[str, tuple[float, int, frozenset[str]]] = {}
+
+
+def known_given_names() -> frozenset[str]:
+    """Every first given name a record in the index holds (lower case, letters only), read once
+    and kept warm in the process: one grouped query, a few thousand names for a county."""
+    import time
+
+    from django.db import connection
+
+    newest = Person.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    now = time.monotonic()
+    cached = _vocabulary.get(connection.alias)
+    if cached is not None:
+        read_at, read_newest, names = cached
+        unchanged = newest == read_newest or (newest > VOCABULARY_SMALL and now - read_at < VOCABULARY_SECONDS)
+        if unchanged:
+            return names
+    held = Person.objects.unmerged().order_by().values_list("given_names", flat=True).distinct()
+    names = frozenset(parts[0] for value in held.iterator(chunk_size=5_000) if (parts := _name_parts(value)))
+    _vocabulary[connection.alias] = (now, newest, names)
+    return names
+
+
+def forget_given_names() -> None:
+    """Drop the names kept in memory (tests, and after a bulk import of people)."""
+    _vocabulary.clear()
 
 
 def _dob_slips(dob: datetime.date) -> set[datetime.date]:

@@ -33,5 +33,6 @@ def test_matching_quality_prints_its_figures_and_links_no_absent_person():
     assert "full details" in out
     # Splink beside it, on the same queries.
     assert re.search(r"Splink 5\.\d+\.\d+ \(trained on the index and the queries", out), out
-    assert re.search(r"link at probability 0\.99: precision [01]\.\d{4}\s+recall [01]\.\d{4}\s+F1 [01]\.\d{4}", out), out
+    figures = r"precision [01]\.\d{4}\s+recall [01]\.\d{4}\s+F1 [01]\.\d{4}"
+    assert re.search(r"link at probability 0\.99: " + figures, out), out
     assert re.search(r"online, one query at a time \(5\): median [\d.]+ ms", out), out

@@ -159,13 +159,43 @@ def test_one_slip_confirmed_by_the_current_address_links(evie):
     assert _linked("Eve", "Ashworth-Khan", postcode="RV8 3LD", sex=Sex.FEMALE) == evie  # Eve ~ Evie
 
 
-def test_a_slip_is_left_to_a_person_without_the_address_or_against_anything_else(evie):
-    assert _linked("Evie", "Ashwort-Khan") is None  # no postcode to confirm it
-    assert _linked("Evie", "Ashwort-Khan", postcode="RV9 9ZZ") is None  # not where she lives
-    assert _linked("Eve", "Ashworth-Khan", postcode="RV8 3LD") is None  # a variant needs the sex to agree
+def test_without_the_address_only_a_misspelt_name_or_swapped_day_and_month_links(evie):
+    """No postcode to confirm her, or not where she lives now (she may have moved): a misspelt
+    name or the names the other way round still link with her exact date of birth, because no
+    one else is like her. A date one digit out, or a variant of her name, does not: with a name
+    alone those fit a stranger too often."""
+    assert _linked("Evie", "Ashwort-Khan") == evie
+    assert _linked("Evie", "Ashwort-Khan", postcode="RV9 9ZZ") == evie
+    assert _linked("Ashworth-Khan", "Evie") == evie
+    assert _linked("Evie", "Ashworth-Khan", dob=datetime.date(2015, 3, 4)) is None
+    assert _linked("Evie", "Ashworth-Khan", dob=datetime.date(2015, 3, 4), postcode="RV9 9ZZ") is None
+    assert _linked("Eve", "Ashworth-Khan") is None  # a variant needs the address and the sex
+
+
+def test_a_slip_is_left_to_a_person_against_anything_else(evie):
     assert _linked("Evie", "Ashwort-Khan", postcode="RV8 3LD", sex=Sex.MALE) is None
-    assert _linked("Evee", "Ashworth-Khan", postcode="RV8 3LD") is None  # a misspelt given name: a twin?
     assert _linked("Evie", "Ashwort-Khan", dob=datetime.date(2015, 3, 4), postcode="RV8 3LD") is None  # two slips
+    assert _linked("Evie", "Ashworth-Khan", dob=datetime.date(2016, 3, 4), postcode="RV8 3LD") is None  # two digits
+
+
+def test_a_misspelt_given_name_links_only_when_no_one_is_called_that(evie):
+    """Evee is a slip for Evie; Evi, once someone in the index is called Evi, is a name: an
+    absent twin called Evi looks just like that."""
+    assert _linked("Evee", "Ashworth-Khan", postcode="RV8 3LD") == evie
+    PersonFactory(given_names="Evi", family_name="Okafor", date_of_birth=datetime.date(2019, 1, 2))
+    assert _linked("Evi", "Ashworth-Khan", postcode="RV8 3LD") is None
+
+
+def test_without_a_date_of_birth_the_exact_name_at_her_address_links(evie):
+    """Unless someone else of the family there has a name like it (a sibling)."""
+    assert _linked("Evie", "Ashworth-Khan", dob=None, postcode="RV8 3LD") == evie
+    assert _linked("Evie", "Ashworth-Khan", dob=None) is None  # the name alone
+    assert _linked("Evie", "Ashworth-Khan", dob=None, postcode="RV9 9ZZ") is None
+    _at(
+        PersonFactory(given_names="Evi", family_name="Ashworth-Khan", date_of_birth=datetime.date(2019, 1, 2)),
+        evie.addresses.first().address,
+    )
+    assert _linked("Evie", "Ashworth-Khan", dob=None, postcode="RV8 3LD") is None
 
 
 def test_a_twin_at_the_address_leaves_any_slip_to_a_person(evie):

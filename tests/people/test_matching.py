@@ -338,6 +338,33 @@ def test_known_given_name_variants(a, b):
     assert are_name_variants(a, b)
 
 
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("aleksander", "alexander"),  # ks for x
+        ("stephan", "stefan"),  # ph for f
+        ("yelena", "elena"),  # Cyrillic transliterated two ways
+        ("nadiya", "nadia"),
+        ("dmitry", "dmitri"),
+        ("lilly", "lily"),  # a doubled letter
+        ("hannah", "hanna"),  # a final h
+        ("kasia", "katarzyna"),  # Polish, Yoruba and Arabic short forms
+        ("seun", "oluwaseun"),
+        ("mo", "muhammad"),
+        ("mohammed", "muhammad"),
+    ],
+)
+def test_names_spelt_another_way_or_from_another_alphabet_are_variants(a, b):
+    assert are_name_variants(a, b)
+    assert are_name_variants(b, a)
+
+
+@pytest.mark.parametrize(("a", "b"), [("ella", "ellie"), ("isla", "ella"), ("leo", "lea"), ("mia", "maya")])
+def test_names_a_letter_or_two_apart_are_not_variants(a, b):
+    """Different names a twin may be given: a misspelling is judged elsewhere (who is called that)."""
+    assert not are_name_variants(a, b)
+
+
 def test_different_names_are_not_variants():
     assert not are_name_variants("john", "james")
     assert all(name == name.lower() for group in NAME_VARIANT_GROUPS for name in group)
