@@ -899,9 +899,10 @@ def _exact(a: str, b: str) -> bool:
 
 
 def conflicts(query: MatchQuery, person: Person) -> list[str]:
-    """What the concern says that this record contradicts: a different sex, date of birth,
-    NHS number or UPN, or another given name (not a misspelling of it). Any one means the
-    record may be someone else."""
+    """What the concern says that this record contradicts: a different sex, date of birth, NHS
+    number or UPN, or another given name (not a misspelling of it, nor the names the other way
+    round). Any one means the record may be someone else, or that its details need a person to
+    put right, so nothing links by itself."""
     found = []
     if _known_sex(query.sex) and _known_sex(person.sex) and query.sex != person.sex:
         found.append("sex")
@@ -924,7 +925,10 @@ def conflicts(query: MatchQuery, person: Person) -> list[str]:
         if value and held_values and value not in held_values:
             found.append(label)
     given = _name_parts(query.given_names)
-    if given and not _same_given_name(given[0], person):
+    swapped = _letters(query.given_names) == _letters(person.family_name) and _letters(query.family_name) == _letters(
+        person.given_names
+    )
+    if given and not swapped and not _same_given_name(given[0], person):
         names = _name_parts(person.given_names)
         # A misspelling (Amellia for Amelia) is not a contradiction; another name is.
         if not names or not (_similar(given[0], names[0]) or _sounds_alike(given[0], names[0])):
@@ -1083,7 +1087,7 @@ def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person
         for i in found.identifiers.all()
     ):
         return None
-    if slip(found) in _NAME_IN_DOUBT and _namesake_nearby(found, given[0], postcode if lives_there(found) else ""):
+    if slip(found) in _NAME_IN_DOUBT and _namesake_nearby(found, given[0]):
         return None
     # Someone else of that family, or at that address, born on the record's birthday with a name
     # like the one given (a twin), or born on the day given (the concern may mix up two
@@ -1109,30 +1113,24 @@ def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person
 
 # A slip that leaves the given name in doubt: a sibling with a name like it may be the one meant.
 _NAME_IN_DOUBT = frozenset({"given name misspelt", "given name variant", "no date of birth"})
-# Siblings and parents are looked for among those of the family born this many years either side.
-HOUSEHOLD_YEARS = 25
 
 
-def _namesake_nearby(found: Person, typed: str, postcode: str) -> bool:
-    """Whether someone else of the record's family (at the postcode, when it is the record's)
-    has a given name like the one typed: Jaydon may be Jaden or his brother Jayden."""
+def _namesake_nearby(found: Person, typed: str) -> bool:
+    """Whether someone else of the record's family living where the record lives now has a
+    given name like the one typed: Jaydon may be Jaden or his brother Jayden."""
+    today = timezone.localdate()
+    homes = [a.address_id for a in _addresses(found, may_see_confidential=True) if _is_current(a, today)]
+    if not homes:
+        return False
     family = _letters(found.family_name)
-    relatives = Person.objects.unmerged().filter(family_name_key=found.family_name_key).exclude(pk=found.pk)
-    if found.date_of_birth is not None:
-        born = found.date_of_birth
-        relatives = relatives.filter(
-            date_of_birth__range=(
-                born.replace(year=max(born.year - HOUSEHOLD_YEARS, 1), day=1),
-                born.replace(year=born.year + HOUSEHOLD_YEARS, day=1),
-            )
-        )
-    if postcode:
-        relatives = relatives.filter(addresses__address__postcode=postcode, addresses__end_date__isnull=True)
+    household = (
+        PersonAddress.objects.filter(address_id__in=homes, end_date__isnull=True, person__merged_into__isnull=True)
+        .exclude(person=found)
+        .values_list("person__given_names", "person__family_name")
+    )
     return any(
         _letters(family_name) == family and _same_or_misspelt_given_name_text(typed, given_names)
-        for given_names, family_name in relatives.order_by().values_list("given_names", "family_name")[
-            : BLOCK_LIMIT * 2
-        ]
+        for given_names, family_name in household[:BLOCK_LIMIT]
     )
 
 

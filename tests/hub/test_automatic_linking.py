@@ -206,3 +206,19 @@ def test_a_twin_at_the_address_leaves_any_slip_to_a_person(evie):
     assert _linked("Evie", "Ashwort-Khan", postcode="RV8 3LD") is None
     assert _linked("Ashworth-Khan", "Evie", postcode="RV8 3LD") is None
     assert _linked("Evie", "Ashworth-Khan", postcode="RV8 3LD") == evie  # her exact details still link
+
+
+def test_an_nhs_number_links_the_names_written_the_other_way_round(twins):
+    brother, _ = twins
+    nhs = IdentifierFactory(person=brother).value
+    assert _linked("Adams", "Alexander", nhs_number=nhs) == brother
+
+
+def test_a_misspelt_name_is_left_to_a_person_when_someone_at_the_records_home_has_a_name_like_it():
+    """With no postcode typed, the household is where the record lives now."""
+    home = AddressFactory(postcode="RV4 2NB")
+    jaden = _at(PersonFactory(given_names="Jaden", family_name="Holroyd", date_of_birth=BORN, sex=Sex.MALE), home)
+    assert _linked("Jadne", "Holroyd") == jaden
+    _at(PersonFactory(given_names="Jayden", family_name="Holroyd", date_of_birth=datetime.date(2017, 6, 2)), home)
+    assert _linked("Jadne", "Holroyd") is None
+    assert _linked("Jaden", "Holroyd") == jaden  # his exact details still link
