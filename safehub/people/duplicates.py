@@ -486,10 +486,14 @@ UNKNOWN_ENGINE = "Choose the engine: duckdb (embedded, the default) or spark (a 
 
 
 def _select_pairs(table: str, names: list[str]) -> str:
+    """The pairs worth a person's time: not two records with two different NHS numbers, which
+    the merge refuses (safehub.people.merge), whatever else they share (twins do). Splink keeps
+    each comparison's weight, not its level; only "different" weighs against (the NHS number's
+    m is fixed at 0.001), "not known" weighs nothing and "the same" for."""
     columns = ", ".join(f"mw_{name}" for name in names)
     return (
         f"SELECT least(person_id_l, person_id_r), greatest(person_id_l, person_id_r), match_weight, "  # noqa: S608 (our own column names)
-        f"match_probability, {columns} FROM {table}"
+        f"match_probability, {columns} FROM {table} WHERE coalesce(mw_nhs_number, 0) >= 0"
     )
 
 
