@@ -617,6 +617,7 @@ def splink_side_by_side(asked: list[Query], ids: dict[int, int], online: int) ->
         for n in present
         if any(record == ids[asked[n].target] for _, _, record in best.get(n, [])[:10])  # type: ignore[index]
     )
+    absent_by_kind: Counter[str] = Counter()
     for cut in (0.95, 0.99):
         right = wrong = absent_linked = 0
         for n, query in enumerate(asked):
@@ -625,6 +626,8 @@ def splink_side_by_side(asked: list[Query], ids: dict[int, int], online: int) ->
                 continue
             if query.target is None:
                 absent_linked += 1
+                if cut == 0.99:
+                    absent_by_kind[query.noise.removeprefix("absent: ")] += 1
             elif top[0][2] == ids[query.target]:
                 right += 1
             else:
@@ -637,6 +640,9 @@ def splink_side_by_side(asked: list[Query], ids: dict[int, int], online: int) ->
             f"absent wrongly linked {absent_linked} of {len(absent)} "
             f"({100 * absent_linked / max(len(absent), 1):.2f}%)"
         )
+    if absent_by_kind:
+        said = ", ".join(f"{kind} {count}" for kind, count in absent_by_kind.most_common())
+        print(f"    absent people it linked at 0.99, by who they were: {said}")
     print(f"    candidates       recall@10 {in_top / max(len(present), 1):.4f}")
     timings = []
     for n in range(min(online, len(asked))):
