@@ -1003,9 +1003,10 @@ def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person
     a known variant of the given name (Jon for John), when the sex given agrees; a misspelt
     given name; the given and family names the other way round.
 
-    Without that postcode (none given, or the person has moved) the date of birth must be
-    given, and only a misspelt name, the names the other way round, or the day and month
-    swapped are forgiven: a date one digit out, with a name alone, fits a stranger too often.
+    Without that postcode (none given, or one of the record's past addresses) the date of
+    birth must be given, and only a misspelt name, the names the other way round, or the day
+    and month swapped are forgiven: a date one digit out, with a name alone, fits a stranger
+    too often. A postcode the record never had is itself the one slip: nothing else is forgiven.
 
     A misspelt given name is forgiven only when what was typed is no one's given name in the
     index (`known_given_names`): Amelai is a slip for Amelia, but Sophia is not a slip for
@@ -1056,10 +1057,16 @@ def _confirmed_by_address(query: MatchQuery, people: Sequence[Person]) -> Person
             found.append("date of birth swapped" if held_dob == _swapped(dob) else "date of birth slip")
         return ", ".join(found) if len(found) <= 1 else None
 
+    def lived_there(person: Person) -> bool:
+        return any(residence.address.postcode == postcode for residence in _addresses(person, False))
+
     def fits(person: Person) -> bool:
         found = slip(person)
         if found is None:
             return False
+        if postcode and not lived_there(person):
+            # Another address is itself the one slip (a move, or someone else): nothing more.
+            return found == "" and dob is not None
         if postcode and lives_there(person):
             if found == "given name variant":
                 agrees = _known_sex(query.sex) and query.sex == person.sex

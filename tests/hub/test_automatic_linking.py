@@ -160,12 +160,13 @@ def test_one_slip_confirmed_by_the_current_address_links(evie):
 
 
 def test_without_the_address_only_a_misspelt_name_or_swapped_day_and_month_links(evie):
-    """No postcode to confirm her, or not where she lives now (she may have moved): a misspelt
-    name or the names the other way round still link with her exact date of birth, because no
-    one else is like her. A date one digit out, or a variant of her name, does not: with a name
-    alone those fit a stranger too often."""
+    """No postcode to confirm her: a misspelt name or the names the other way round still link
+    with her exact date of birth, because no one else is like her. A date one digit out, or a
+    variant of her name, does not: with a name alone those fit a stranger too often. Nor does
+    any slip with a postcode she never had: that is a second difference (a stranger elsewhere)."""
     assert _linked("Evie", "Ashwort-Khan") == evie
-    assert _linked("Evie", "Ashwort-Khan", postcode="RV9 9ZZ") == evie
+    assert _linked("Evie", "Ashwort-Khan", postcode="RV9 9ZZ") is None
+    assert _linked("Evie", "Ashworth-Khan", postcode="RV9 9ZZ") == evie  # exact: she may have moved
     assert _linked("Ashworth-Khan", "Evie") == evie
     assert _linked("Evie", "Ashworth-Khan", dob=datetime.date(2015, 3, 4)) is None
     assert _linked("Evie", "Ashworth-Khan", dob=datetime.date(2015, 3, 4), postcode="RV9 9ZZ") is None
