@@ -880,13 +880,11 @@ def _same_given_name(wanted: str, person: Person) -> bool:
 
 def _same_or_misspelt_given_name(wanted: str, person: Person) -> bool:
     """`_same_given_name`, or a likely misspelling of the first given name (Adaezze for Adaeze)."""
-    if _same_given_name(wanted, person):
-        return True
-    names = _name_parts(person.given_names)
-    return bool(names) and (_similar(wanted, names[0]) or _sounds_alike(wanted, names[0]))
+    return _same_given_name(wanted, person) or _same_or_misspelt_given_name_text(wanted, person.given_names)
 
 
 def _same_or_misspelt_given_name_text(wanted: str, given_names: str) -> bool:
+    """Whether `wanted` is the first of `given_names`, a known variant of it, or a likely misspelling."""
     names = _name_parts(given_names)
     if not names:
         return False
